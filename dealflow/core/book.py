@@ -1,0 +1,64 @@
+"""The Book: one open dealflow database, the handle every core function takes."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dealflow.store import db
+
+
+def _fold(text: str | None) -> str | None:
+    return None if text is None else text.casefold()
+
+
+class Book:
+    """An open book. Core functions take it first: `deals.add(book, ...)`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        conn.row_factory = sqlite3.Row
+        # SQLite's lower()/LIKE only fold ASCII; Cyrillic names need Python's casefold.
+        conn.create_function("fold", 1, _fold, deterministic=True)
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> "Book":
+        """Open the book at `path` (or the default location), creating and seeding it on first use."""
+        from dealflow.core import seed
+
+        resolved = db.resolve_path(str(path) if path else None)
+        return cls(db.connect(resolved, on_create=seed.new_book), resolved)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator["Book"]:
+        """All or nothing; nested uses join the outer transaction."""
+        with db.transaction(self.conn):
+            yield self
+
+    def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.conn.execute(sql, params)]
+
+    def row(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        found = self.conn.execute(sql, params).fetchone()
+        return dict(found) if found else None
+
+    def value(self, sql: str, params: Any = ()) -> Any:
+        found = self.conn.execute(sql, params).fetchone()
+        return found[0] if found else None
+
+    def insert(self, table: str, values: dict[str, Any]) -> int:
+        columns = ", ".join(values)
+        marks = ", ".join(f":{name}" for name in values)
+        return self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values).lastrowid
+
+    def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        if values:
+            assignments = ", ".join(f"{name} = :{name}" for name in values)
+            self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = :_id", {**values, "_id": row_id})

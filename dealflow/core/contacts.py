@@ -1,0 +1,259 @@
+"""Contacts: the people deals are with, found by number, email, phone digits or name."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dealflow.core import clock, when
+from dealflow.core.book import Book
+from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
+from dealflow.core.text import TAG_MATCH, clean, digits, tags_join
+
+FIELDS = ("name", "company", "email", "phone", "source", "tags", "notes")
+MIN_PHONE_SUFFIX = 7
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+LIST_SQL = """
+SELECT c.id, c.name, c.company, c.email, c.phone, c.source, c.tags,
+       (SELECT count(*) FROM deals d WHERE d.contact_id = c.id AND d.status = 'open') AS open_deals,
+       c.created_at
+FROM contacts c
+"""
+
+
+def get(book: Book, contact_id: int) -> dict[str, Any]:
+    found = book.row("SELECT * FROM contacts WHERE id = ?", (contact_id,))
+    if not found:
+        raise NotFound(f"no contact #{contact_id}; `dealflow contact list` shows them")
+    return found
+
+
+def _describe(row: dict[str, Any]) -> str:
+    extra = ", ".join(part for part in (row.get("company"), row.get("email"), row.get("phone")) if part)
+    return f"#{row['id']} {row['name']}" + (f" ({extra})" if extra else "")
+
+
+def _ambiguous(ref: str, candidates: list[dict[str, Any]]) -> Ambiguous:
+    listed = "; ".join(_describe(row) for row in candidates[:10])
+    more = f" and {len(candidates) - 10} more" if len(candidates) > 10 else ""
+    return Ambiguous(f"contact {ref!r} matches {len(candidates)} contacts: {listed}{more}; use the number")
+
+
+def matches(book: Book, text: str) -> list[dict[str, Any]]:
+    """Every contact a reference could mean: number, exact email, phone digits (suffix ≥ 7), or name."""
+    ref = text.strip()
+    if not ref:
+        return []
+    if re.fullmatch(r"#?\d{1,6}", ref):
+        found = book.row("SELECT * FROM contacts WHERE id = ?", (int(ref.lstrip("#")),))
+        if found:
+            return [found]
+    if "@" in ref:
+        return book.rows("SELECT * FROM contacts WHERE lower(email) = lower(?)", (ref,))
+    phone = digits(ref)
+    if phone and len(phone) >= MIN_PHONE_SUFFIX and re.fullmatch(r"[\d\s()+\-.]+", ref):
+        found = book.rows("SELECT * FROM contacts WHERE phone_digits = ?", (phone,))
+        return found or book.rows(
+            "SELECT * FROM contacts WHERE phone_digits LIKE '%' || ? OR ? LIKE '%' || phone_digits",
+            (phone[-10:] if len(phone) > 10 else phone, phone),
+        )
+    return by_name(book, ref)
+
+
+def by_name(book: Book, name: str) -> list[dict[str, Any]]:
+    """Exact name matches (any case) if there are any, else names containing the text."""
+    folded = name.strip().casefold()
+    exact = book.rows("SELECT * FROM contacts WHERE fold(name) = ? ORDER BY id", (folded,))
+    return exact or book.rows("SELECT * FROM contacts WHERE instr(fold(name), ?) > 0 ORDER BY id", (folded,))
+
+
+def resolve(book: Book, ref: str) -> dict[str, Any]:
+    """Exactly one contact, or an error that says why (none, or which candidates)."""
+    found = matches(book, ref)
+    if not found:
+        raise NotFound(f"no contact matches {ref!r}; `dealflow contact list --search TEXT` helps find one")
+    if len(found) > 1:
+        raise _ambiguous(ref, found)
+    return found[0]
+
+
+def _checked(book: Book, values: dict[str, Any], except_id: int | None = None) -> dict[str, Any]:
+    """Validate fields and refuse an email or phone that another contact already has."""
+    if "name" in values and not values["name"]:
+        raise InputError("a contact needs a name")
+    if values.get("email"):
+        if not _EMAIL.match(values["email"]):
+            raise InputError(f"{values['email']!r} is not an email address")
+        other = book.row("SELECT * FROM contacts WHERE lower(email) = lower(?) AND id IS NOT ?",
+                         (values["email"], except_id))
+        if other:
+            raise Conflict(f"{values['email']} already belongs to contact {_describe(other)}; "
+                           f"use that contact or `dealflow contact edit {other['id']}`")
+    if "phone" in values:
+        values["phone_digits"] = digits(values["phone"])
+        if values["phone"] and not values["phone_digits"]:
+            raise InputError(f"{values['phone']!r} is not a phone number")
+        if values["phone_digits"]:
+            other = book.row("SELECT * FROM contacts WHERE phone_digits = ? AND id IS NOT ?",
+                             (values["phone_digits"], except_id))
+            if other:
+                raise Conflict(f"phone {values['phone']} already belongs to contact {_describe(other)}; "
+                               f"use that contact or `dealflow contact edit {other['id']}`")
+    return values
+
+
+def add(book: Book, name: str, *, company: str | None = None, email: str | None = None,
+        phone: str | None = None, source: str | None = None, tags: list[str] | None = None,
+        notes: str | None = None, created_at: str | None = None) -> dict[str, Any]:
+    values = {"name": clean(name), "company": clean(company), "email": clean(email), "phone": clean(phone),
+              "source": clean(source), "tags": tags_join(tags or []), "notes": clean(notes)}
+    with book.transaction():
+        values = _checked(book, values)
+        values["created_at"] = created_at or when.to_text(clock.now())
+        contact_id = book.insert("contacts", values)
+    return get(book, contact_id)
+
+
+def find_or_create(book: Book, *, ref: str | None = None, email: str | None = None, phone: str | None = None,
+                   company: str | None = None, source: str | None = None) -> tuple[dict[str, Any] | None, bool]:
+    """The contact for a new deal: known by email or phone, else by REF, else created. Returns (contact, new)."""
+    known = {}
+    if clean(email):
+        known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE lower(email) = lower(?)",
+                                                          (email.strip(),))})
+    if digits(phone):
+        known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE phone_digits = ?",
+                                                          (digits(phone),))})
+    if len(known) > 1:
+        raise _ambiguous(f"{email} / {phone}", list(known.values()))
+    if known:
+        contact = next(iter(known.values()))
+        if company and not contact["company"]:
+            book.update("contacts", contact["id"], {"company": company.strip()})
+        return get(book, contact["id"]), False
+    if clean(ref):
+        # With an email or phone that nobody has, REF is the name of a new person, not a search.
+        found = matches(book, ref) if not (clean(email) or clean(phone)) else by_name_exact(book, ref)
+        if len(found) > 1:
+            raise _ambiguous(ref, found)
+        if found and not (clean(email) or clean(phone)):
+            return found[0], False
+    if not (clean(ref) or clean(email) or clean(phone) or clean(company)):
+        return None, False
+    name = clean(ref) or clean(email) or clean(company) or clean(phone)
+    return add(book, name, company=company, email=email, phone=phone, source=source), True
+
+
+def by_name_exact(book: Book, name: str) -> list[dict[str, Any]]:
+    return book.rows("SELECT * FROM contacts WHERE fold(name) = ? ORDER BY id", (name.strip().casefold(),))
+
+
+def listing(book: Book, *, search: str | None = None, tag: str | None = None) -> list[dict[str, Any]]:
+    where, params = [], []
+    if search:
+        where.append("(instr(fold(c.name), ?) OR instr(fold(coalesce(c.company, '')), ?) "
+                     "OR instr(fold(coalesce(c.email, '')), ?) OR instr(coalesce(c.phone_digits, ''), ?))")
+        folded = search.strip().casefold()
+        params += [folded, folded, folded, digits(search) or "\0"]
+    if tag:
+        where.append(TAG_MATCH.format(column="c.tags"))
+        params.append(tag.strip().casefold())
+    sql = LIST_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY fold(c.name), c.id"
+    return book.rows(sql, params)
+
+
+def edit(book: Book, ref: str, changes: dict[str, Any], *, add_tags: list[str] = (),
+         remove_tags: list[str] = ()) -> dict[str, Any]:
+    """Change the given fields; an empty string clears an optional one."""
+    with book.transaction():
+        contact = resolve(book, ref)
+        values = {key: clean(value) for key, value in changes.items() if key in FIELDS}
+        if add_tags or remove_tags:
+            kept = [tag for tag in (contact["tags"] or "").split(",")
+                    if tag and tag.casefold() not in {t.casefold() for t in remove_tags}]
+            values["tags"] = tags_join(kept + list(add_tags))
+        values = _checked(book, values, contact["id"])
+        book.update("contacts", contact["id"], values)
+    return get(book, contact["id"])
+
+
+def merge(book: Book, keep_ref: str, other_ref: str) -> dict[str, Any]:
+    """Fold OTHER into KEEP: its deals, activities and tasks move over, empty fields are filled, OTHER goes."""
+    with book.transaction():
+        keep, other = resolve(book, keep_ref), resolve(book, other_ref)
+        if keep["id"] == other["id"]:
+            raise InputError("a contact cannot be merged with itself")
+        for table in ("deals", "activities", "tasks"):
+            book.conn.execute(f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (keep["id"], other["id"]))
+        filled = {field: other[field] for field in ("company", "email", "phone", "phone_digits", "source", "notes")
+                  if not keep[field] and other[field]}
+        filled["tags"] = tags_join((keep["tags"] or "").split(",") + (other["tags"] or "").split(","))
+        if keep["notes"] and other["notes"]:
+            filled["notes"] = f"{keep['notes']}\n{other['notes']}"
+        book.conn.execute("DELETE FROM contacts WHERE id = ?", (other["id"],))
+        book.update("contacts", keep["id"], filled)
+    return get(book, keep["id"])
+
+
+def card(book: Book, ref: str | int) -> dict[str, Any]:
+    """The client card: who they are, every deal, what they bought and paid, when we last spoke."""
+    contact = get(book, ref) if isinstance(ref, int) else resolve(book, ref)
+    contact_id = contact["id"]
+    contact.pop("phone_digits", None)
+    deals = book.rows(
+        """SELECT d.id, d.title, s.name AS stage, d.status, d.value, d.currency, d.created_at, d.closed_at
+           FROM deals d JOIN stages s ON s.id = d.stage_id WHERE d.contact_id = ? ORDER BY d.id""",
+        (contact_id,),
+    )
+    won = book.rows(
+        """SELECT currency, sum(value) AS value, count(*) AS deals FROM deals
+           WHERE contact_id = ? AND status = 'won' GROUP BY currency ORDER BY currency""", (contact_id,))
+    paid = book.rows(
+        """SELECT i.currency, sum(p.amount) AS amount FROM payments p
+           JOIN invoices i ON i.id = p.invoice_id JOIN deals d ON d.id = i.deal_id
+           WHERE d.contact_id = ? GROUP BY i.currency ORDER BY i.currency""", (contact_id,))
+    span = book.row("SELECT min(at) AS first, max(at) AS last FROM activities WHERE contact_id = ?", (contact_id,))
+    won_count = sum(row["deals"] for row in won)
+    return {
+        **contact,
+        "deals_count": len(deals),
+        "won_count": won_count,
+        "repeat_orders": max(won_count - 1, 0),
+        "won_value": won,
+        "paid": paid,
+        "first_contact_at": span["first"],
+        "last_contact_at": span["last"],
+        "deals": deals,
+        "activities": book.rows(
+            """SELECT id, at, kind, direction, missed, deal_id, note FROM activities
+               WHERE contact_id = ? ORDER BY at DESC, id DESC LIMIT 10""", (contact_id,)),
+        "tasks": book.rows(
+            """SELECT id, text, due, deal_id, origin FROM tasks
+               WHERE contact_id = ? AND done_at IS NULL ORDER BY due, id""", (contact_id,)),
+    }
+
+
+def lookup(book: Book, text: str) -> list[dict[str, Any]]:
+    """Caller ID: every contact the text could be, each with open deals, open tasks and the last activity."""
+    found = matches(book, text)
+    if not found:
+        raise NotFound(f"no contact matches {text!r}")
+    cards = []
+    for contact in found:
+        contact_id = contact["id"]
+        contact.pop("phone_digits", None)
+        cards.append({
+            **contact,
+            "open_deals": book.rows(
+                """SELECT d.id, d.title, s.name AS stage, d.value, d.currency FROM deals d
+                   JOIN stages s ON s.id = d.stage_id WHERE d.contact_id = ? AND d.status = 'open'
+                   ORDER BY d.id""", (contact_id,)),
+            "open_tasks": book.rows(
+                "SELECT id, text, due, deal_id FROM tasks WHERE contact_id = ? AND done_at IS NULL ORDER BY due",
+                (contact_id,)),
+            "last_activity": book.row(
+                """SELECT id, at, kind, direction, note, deal_id FROM activities WHERE contact_id = ?
+                   ORDER BY at DESC, id DESC LIMIT 1""", (contact_id,)),
+        })
+    return cards

@@ -1,0 +1,110 @@
+"""A realistic sample book dated around "now", so a newcomer's first commands show what dealflow does.
+
+Built through the same core functions a user's commands call, so the demo is also a smoke test of them.
+Deterministic: the same "now" gives the same book.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from dealflow.core import clock, contacts, deals, money, settings, tasks
+from dealflow.core.book import Book
+from dealflow.core.errors import Conflict
+
+PEOPLE = [
+    ("Пётр Смирнов", "Дача-Сервис", "+7 916 000-00-01", "petr@dacha-service.ru", "site"),
+    ("Анна Кузнецова", "ООО Ветерок", "+7 903 123-45-67", "anna@veterok.ru", "referral"),
+    ("Ivan Petrov", "Petrov & Sons", "+7 925 555-12-12", "ivan@petrov-sons.com", "cold call"),
+    ("Olga Ivanova", "Sunrise Bakery", "+44 20 7946 0011", "olga@sunrisebakery.co.uk", "site"),
+    ("Mark Thompson", "Thompson Logistics", "+1 415 555 0134", "mark@thompsonlog.com", "linkedin"),
+    ("Sarah Miller", "Green Leaf Cafe", "+1 212 555 0199", "sarah@greenleaf.cafe", "referral"),
+    ("Дмитрий Волков", "СтройМастер", "+7 495 777-88-99", "volkov@stroymaster.ru", "exhibition"),
+    ("Елена Морозова", "Салон «Лилия»", "+7 812 333-22-11", "elena@liliya-salon.ru", "site"),
+    ("James O'Brien", "O'Brien Dental", "+353 1 555 0101", "james@obriendental.ie", "site"),
+    ("Maria Garcia", "Casa Garcia", "+34 91 555 0123", "maria@casagarcia.es", "exhibition"),
+    ("Алексей Новиков", "Автосервис Новиков", "+7 916 222-33-44", "novikov@avto-n.ru", "cold call"),
+    ("Chen Wei", "Lotus Imports", "+86 21 5555 0188", "chen@lotusimports.cn", "linkedin"),
+    ("Наталья Соколова", "Детский центр «Радуга»", "+7 926 444-55-66", "sokolova@raduga-kids.ru", "referral"),
+    ("Tom Becker", "Becker Hardware", "+49 30 5555 0177", "tom@becker-hw.de", "site"),
+    ("Сергей Лебедев", "Фермерское хозяйство Лебедевых", "+7 910 111-22-33", "lebedev@ferma.ru", "exhibition"),
+    ("Laura Rossi", "Rossi Interiors", "+39 02 5555 0144", "laura@rossi-interiors.it", "referral"),
+    ("Игорь Козлов", "Кафе «Уют»", "+7 985 666-77-88", "kozlov@uyut-cafe.ru", "site"),
+    ("Emily Clark", "Clark Yoga Studio", "+1 646 555 0166", "emily@clarkyoga.com", "linkedin"),
+    ("Ольга Павлова", "Гостиница «Волга»", "+7 8452 55-66-77", "pavlova@volga-hotel.ru", "cold call"),
+    ("Ahmed Hassan", "Nile Traders", "+20 2 5555 0155", "ahmed@niletraders.eg", "site"),
+    ("Татьяна Федорова", "Аптека «Здоровье»", "+7 917 888-99-00", "fedorova@zdorovie-apteka.ru", "referral"),
+    ("Lucas Martin", "Martin Bikes", "+33 1 5555 0122", "lucas@martinbikes.fr", "exhibition"),
+    ("Михаил Егоров", "Пекарня Егорова", "+7 921 000-11-22", "egorov@pekarnya.ru", "site"),
+    ("Nina Schultz", "Schultz Architects", "+49 89 5555 0133", "nina@schultz-arch.de", "linkedin"),
+]
+
+PRODUCTS = [
+    ("20 windows", 12_000_000), ("heat pump", 45_000_000), ("office furniture", 8_500_000),
+    ("CRM setup", 3_000_000), ("solar panels", 150_000_000), ("security system", 22_000_000),
+    ("kitchen renovation", 61_000_000), ("annual service contract", 9_600_000), ("LED lighting", 5_400_000),
+    ("water filters", 1_800_000), ("roof repair", 38_000_000), ("air conditioning", 27_500_000),
+]
+
+NEXT_STEPS = ["Call to discuss terms", "Send the proposal", "Confirm the site visit", "Follow up on the quote",
+              "Ask about the budget", "Send the contract", "Check the delivery date"]
+
+
+def build(book: Book) -> dict[str, Any]:
+    """Fill an empty book with sample contacts, deals, history and tasks; returns what was made."""
+    if book.value("SELECT count(*) FROM deals"):
+        raise Conflict(f"{book.path} already holds deals; `demo` only fills an empty book "
+                       "(give it another --db, e.g. a file in /tmp)")
+    rng = random.Random(20261122)
+    now = clock.now()
+    today = now.date()
+    stages = book.rows("SELECT * FROM stages ORDER BY position")
+    with book.transaction():
+        settings.set_value(book, "seller.name", "Alex Seller")
+        people = [contacts.add(book, name, company=company, phone=phone, email=email, source=source,
+                               created_at=_at(today - timedelta(days=120 - i * 3), 10))
+                  for i, (name, company, phone, email, source) in enumerate(PEOPLE)]
+        made = []
+        for index, person in enumerate(people):
+            product, price = PRODUCTS[index % len(PRODUCTS)]
+            currency = "RUB" if any("а" <= ch <= "я" for ch in person["name"].lower()) else "USD"
+            value = price if currency == "RUB" else price // 80
+            age = rng.randint(3, 80)
+            deal = deals.add(book, f"{person['company']} — {product}", contact=str(person["id"]),
+                             value=money.to_plain(value), currency=currency, source=person["source"],
+                             owner=rng.choice(["alex", "maria"]), at=_at(today - timedelta(days=age), 9),
+                             close=today + timedelta(days=rng.randint(5, 60)))
+            made.append(_walk(book, deal, stages, today, age, index, rng))
+        _extra_tasks(book, made, today, rng)
+    return {"contacts": len(people), "deals": len(made)}
+
+
+def _at(day, hour: int) -> datetime:
+    return clock.localize(datetime.combine(day, time(hour, 0)))
+
+
+def _walk(book: Book, deal: dict[str, Any], stages: list[dict[str, Any]], today, age: int, index: int,
+          rng: random.Random) -> dict[str, Any]:
+    """Move a fresh deal along the pipeline over its life, and sometimes close it."""
+    target = index % (len(stages) + 2)  # a spread over every stage, plus won and lost
+    steps = min(target, len(stages) - 1)
+    for step in range(1, steps + 1):
+        when_day = today - timedelta(days=max(age - step * max(age // (steps + 1), 1), 1))
+        deals.move(book, deal["id"], stages[step]["name"], at=_at(when_day, 11 + step % 5))
+    if target == len(stages):
+        deals.close(book, deal["id"], "won", note="signed")
+    elif target == len(stages) + 1:
+        reason = rng.choice(["price", "competitor", "no budget", "timing"])
+        deals.close(book, deal["id"], "lost", reason=reason, note="chose another offer")
+    return deals.view(book, deal["id"])
+
+
+def _extra_tasks(book: Book, made: list[dict[str, Any]], today, rng: random.Random) -> None:
+    """Next steps for most open deals: some overdue, some today, some later; a few deals have none."""
+    for deal in made:
+        if deal["status"] != "open" or rng.random() < 0.2:
+            continue
+        due = today + timedelta(days=rng.choice([-3, -1, 0, 0, 1, 2, 5]))
+        tasks.create(book, rng.choice(NEXT_STEPS), due, deal_id=deal["id"])

@@ -1,0 +1,113 @@
+"""AMOUNT: money typed by people, held as integer minor units (cents, kopecks), never as a float.
+
+Every currency is kept with two decimal places, so one rule serves sums, invoices and reports.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dealflow.core.errors import InputError
+
+SCALE = 100
+
+SYMBOLS = {
+    "$": "USD", "€": "EUR", "₽": "RUB", "£": "GBP", "¥": "JPY", "₴": "UAH", "₸": "KZT",
+    "руб": "RUB", "руб.": "RUB", "р": "RUB", "р.": "RUB",
+}
+_SHOWN = {"USD": "$", "EUR": "€", "RUB": "₽", "GBP": "£", "JPY": "¥", "UAH": "₴", "KZT": "₸"}
+_GROUP = re.compile(r"[\s\u00a0\u202f']")
+_CODE = re.compile(r"^[A-Za-z]{3}$")
+
+
+def parse_amount(text: str) -> tuple[int, str | None]:
+    """Read an AMOUNT; return (minor units, currency code or None when none was written)."""
+    raw = str(text).strip()
+    number, currency = _split_currency(raw)
+    if number.startswith("-") or number.startswith("−"):
+        raise InputError(f"{text!r}: amounts cannot be negative")
+    digits = _GROUP.sub("", number.lstrip("+"))
+    whole, fraction = _split_decimal(digits, text)
+    if not whole.isdigit() or (fraction and not fraction.isdigit()) or not whole.isascii():
+        raise InputError(f"cannot read {text!r} as an amount; write e.g. 120000, 120 000,50 or 1,200.50 USD")
+    if len(fraction) > 2:
+        raise InputError(f"{text!r} has more than two decimal places")
+    return int(whole) * SCALE + int(fraction.ljust(2, "0") or 0), currency
+
+
+def _split_currency(raw: str) -> tuple[str, str | None]:
+    """Strip a leading or trailing currency symbol or ISO code."""
+    match = re.match(r"^(?P<pre>[^\d\s+\-−.,]*)\s*(?P<num>[+\-−]?[\d\s\u00a0\u202f',.]*?)\s*(?P<post>[^\d\s]*)$", raw)
+    if not match or not match["num"].strip():
+        raise InputError(f"cannot read {raw!r} as an amount; write e.g. 120000, 120 000,50 or 1,200.50 USD")
+    marks = [mark for mark in (match["pre"], match["post"]) if mark]
+    if len(marks) > 1:
+        raise InputError(f"{raw!r} names a currency twice")
+    return match["num"].strip(), normalize_currency(marks[0]) if marks else None
+
+
+def _split_decimal(digits: str, text: str) -> tuple[str, str]:
+    """Decide which of ',' and '.' is the decimal mark; the other may only group thousands."""
+    points, commas = digits.count("."), digits.count(",")
+    if points and commas:
+        mark = "." if digits.rfind(".") > digits.rfind(",") else ","
+        grouping = "," if mark == "." else "."
+        if digits.count(mark) > 1:
+            raise InputError(f"cannot read {text!r} as an amount: more than one decimal mark")
+        whole, fraction = digits.split(mark)
+        return _ungroup(whole, grouping, text), fraction
+    if points > 1:
+        raise InputError(f"cannot read {text!r} as an amount: use ',' or a space to group thousands")
+    if points == 1:
+        whole, fraction = digits.split(".")
+        return whole, fraction
+    if commas == 1 and len(digits.split(",")[1]) != 3:
+        whole, fraction = digits.split(",")
+        return whole, fraction
+    return _ungroup(digits, ",", text), ""
+
+
+def _ungroup(whole: str, separator: str, text: str) -> str:
+    if separator not in whole:
+        return whole
+    head, *groups = whole.split(separator)
+    if not head or len(head) > 3 or any(len(group) != 3 for group in groups):
+        raise InputError(f"cannot read {text!r} as an amount: thousands groups must have three digits")
+    return head + "".join(groups)
+
+
+def normalize_currency(mark: str) -> str:
+    """A symbol or code → an upper-case ISO code."""
+    cleaned = mark.strip()
+    if cleaned.casefold() in SYMBOLS:
+        return SYMBOLS[cleaned.casefold()]
+    if not _CODE.match(cleaned):
+        raise InputError(f"unknown currency {mark!r}; use a three-letter code such as USD, EUR, RUB")
+    return cleaned.upper()
+
+
+def to_plain(minor: int | None) -> str:
+    """`1500.00`: the machine form used in TSV and CSV."""
+    if minor is None:
+        return ""
+    sign = "-" if minor < 0 else ""
+    whole, cents = divmod(abs(minor), SCALE)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def to_number(minor: int | None) -> float | None:
+    """A JSON number; exact as text for any amount below 2**53 minor units."""
+    return None if minor is None else minor / SCALE
+
+
+def to_human(minor: int | None, currency: str | None) -> str:
+    """`$ 1,500.50`, `₽ 1 250 000`: for people at a terminal or on an invoice."""
+    if minor is None:
+        return ""
+    sign = "-" if minor < 0 else ""
+    whole, cents = divmod(abs(minor), SCALE)
+    separator = "," if currency in ("USD", "GBP") else "\u202f"
+    grouped = f"{whole:,}".replace(",", separator)
+    amount = f"{grouped}.{cents:02d}" if cents else grouped
+    symbol = _SHOWN.get(currency or "", currency or "")
+    return f"{sign}{symbol} {amount}".strip()

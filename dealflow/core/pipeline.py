@@ -1,0 +1,296 @@
+"""The pipeline: the ordered open stages, their probabilities, limits, entry tasks and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dealflow.core.book import Book
+from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
+
+ROLES = ("invoice", "payment")
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """A stage as defined before it is stored (built-in tables and TOML files)."""
+
+    name: str
+    probability: int
+    max_days: int | None = None
+    role: str | None = None
+    task: str | None = None
+    task_due: str = "+1d"
+
+
+def _numbers(names: list[str], numbers: list[tuple[int, int | None, str | None]]) -> list[StageSpec]:
+    return [StageSpec(name, *spec) for name, spec in zip(names, numbers, strict=True)]
+
+
+_CLASSIC = [(10, 7, None), (40, 14, None), (70, 14, "invoice"), (90, 14, "payment")]
+_AMOCRM = [(5, 1, None), (10, 2, None), (20, 5, None), (40, 7, None), (60, 10, None), (80, 7, "invoice"),
+           (95, 3, "payment")]
+
+BUILTIN: dict[str, list[StageSpec]] = {
+    "default": _numbers(["Lead", "Qualified", "Proposal", "Negotiation", "Invoiced"],
+                        [(10, 1, None), (25, 7, None), (50, 10, None), (70, 14, None), (90, 14, "invoice")]),
+    "classic": _numbers(["Intro", "Proposal", "Purchase", "Delivery"], _CLASSIC),
+    "classic-ru": _numbers(["Знакомство", "Коммерческое предложение", "Покупка", "Доставка и установка"], _CLASSIC),
+    "amocrm": _numbers(["New", "Processing", "Qualification", "Proposal", "Negotiation", "Invoice", "Payment"],
+                       _AMOCRM),
+    "amocrm-ru": _numbers(["Новая", "Обработка", "Квалификация", "Предложение", "Согласование",
+                           "Выставление счета", "Оплата"], _AMOCRM),
+}
+
+
+def stages(book: Book) -> list[dict[str, Any]]:
+    """Every stage in pipeline order, with the number of open deals in each."""
+    return book.rows(
+        """SELECT s.id, s.position, s.name, s.probability, s.max_days, s.task, s.task_due, s.role,
+                  (SELECT count(*) FROM deals d WHERE d.stage_id = s.id AND d.status = 'open') AS open_deals
+           FROM stages s ORDER BY s.position"""
+    )
+
+
+def resolve(book: Book, ref: str) -> dict[str, Any]:
+    """A stage by name (any case, Cyrillic too) or unique prefix: `prop` → Proposal."""
+    wanted = ref.strip().casefold()
+    every = stages(book)
+    exact = [stage for stage in every if stage["name"].casefold() == wanted]
+    if exact:
+        return exact[0]
+    prefixed = [stage for stage in every if stage["name"].casefold().startswith(wanted)] if wanted else []
+    if len(prefixed) == 1:
+        return prefixed[0]
+    names = ", ".join(stage["name"] for stage in (prefixed or every))
+    if prefixed:
+        raise Ambiguous(f"stage {ref!r} could be any of: {names}; type more of the name")
+    raise NotFound(f"no stage {ref!r}; the stages are: {names}")
+
+
+def by_role(book: Book, role: str) -> dict[str, Any] | None:
+    return book.row("SELECT * FROM stages WHERE role = ?", (role,))
+
+
+def first(book: Book) -> dict[str, Any]:
+    return book.row("SELECT * FROM stages ORDER BY position LIMIT 1")
+
+
+def next_after(book: Book, stage_id: int) -> dict[str, Any] | None:
+    return book.row(
+        "SELECT * FROM stages WHERE position > (SELECT position FROM stages WHERE id = ?) ORDER BY position LIMIT 1",
+        (stage_id,),
+    )
+
+
+def load(name_or_file: str) -> list[StageSpec]:
+    """A built-in pipeline by name, or a TOML file of `[[stage]]` tables."""
+    if name_or_file in BUILTIN:
+        return BUILTIN[name_or_file]
+    path = Path(name_or_file).expanduser()
+    if not path.is_file():
+        raise NotFound(f"no pipeline {name_or_file!r}; use one of {', '.join(BUILTIN)} or a .toml file")
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    tables = data.get("stage")
+    if not isinstance(tables, list) or not tables:
+        raise InputError(f"{path}: define the stages as [[stage]] tables with at least a name")
+    return [_spec_from_toml(path, index, table) for index, table in enumerate(tables, 1)]
+
+
+def _spec_from_toml(path: Path, index: int, table: dict[str, Any]) -> StageSpec:
+    known = {"name", "probability", "max_days", "task", "task_due", "on"}
+    unknown = set(table) - known
+    if unknown:
+        raise InputError(f"{path}: stage {index}: unknown field(s) {', '.join(sorted(unknown))}; "
+                         f"use {', '.join(sorted(known))}")
+    try:
+        return _validated(StageSpec(
+            name=str(table["name"]),
+            probability=table.get("probability", 0),
+            max_days=table.get("max_days"),
+            role=table.get("on"),
+            task=table.get("task"),
+            task_due=str(table.get("task_due", "+1d")),
+        ))
+    except KeyError:
+        raise InputError(f"{path}: stage {index} has no name") from None
+    except InputError as exc:
+        raise InputError(f"{path}: stage {index}: {exc}") from None
+
+
+def _validated(spec: StageSpec) -> StageSpec:
+    from dealflow.core.when import parse_offset
+
+    if not spec.name.strip():
+        raise InputError("a stage needs a name")
+    if spec.name.strip().casefold() in ("open", "won", "lost"):
+        raise InputError(f"{spec.name!r} is a deal status, not a stage; closing is done with `won`/`lost`")
+    check_probability(spec.probability)
+    if spec.max_days is not None and (not isinstance(spec.max_days, int) or spec.max_days <= 0):
+        raise InputError(f"max_days must be a whole number of days above zero, not {spec.max_days!r}")
+    if spec.role is not None and spec.role not in ROLES:
+        raise InputError(f"a stage's role is 'invoice' or 'payment', not {spec.role!r}")
+    parse_offset(spec.task_due)
+    return spec
+
+
+def check_probability(probability: Any) -> int:
+    if not isinstance(probability, int) or isinstance(probability, bool) or not 0 <= probability <= 100:
+        raise InputError(f"a probability is a whole number from 0 to 100, not {probability!r}")
+    return probability
+
+
+def install(book: Book, specs: list[StageSpec]) -> None:
+    """Replace the stages of a book that has no deals."""
+    names = [spec.name.strip().casefold() for spec in specs]
+    if len(set(names)) != len(names):
+        raise InputError("two stages have the same name")
+    roles = [spec.role for spec in specs if spec.role]
+    if len(set(roles)) != len(roles):
+        raise InputError("only one stage may have each role (invoice, payment)")
+    with book.transaction():
+        if book.value("SELECT count(*) FROM deals"):
+            raise Conflict(f"{book.path} already holds deals; `init` only sets up an empty book "
+                           "(use `stage add/edit/move/remove` to change a pipeline in use)")
+        book.conn.execute("DELETE FROM stages")
+        for position, spec in enumerate(specs, 1):
+            spec = _validated(spec)
+            book.insert("stages", {"name": spec.name.strip(), "position": position, "probability": spec.probability,
+                                   "max_days": spec.max_days, "role": spec.role, "task": spec.task,
+                                   "task_due": spec.task_due})
+
+
+def _unique_name(book: Book, name: str, except_id: int | None = None) -> str:
+    clean = name.strip()
+    for stage in stages(book):
+        if stage["name"].casefold() == clean.casefold() and stage["id"] != except_id:
+            raise Conflict(f"there is already a stage named {stage['name']!r}")
+    return clean
+
+
+def _free_role(book: Book, role: str | None, except_id: int | None = None) -> None:
+    if role is None:
+        return
+    holder = by_role(book, role)
+    if holder and holder["id"] != except_id:
+        raise Conflict(f"stage {holder['name']!r} already has the {role} role; remove it there first "
+                       f"(`stage edit \"{holder['name']}\" --no-role`)")
+
+
+def add(book: Book, name: str, *, after: str | None = None, before: str | None = None,
+        probability: int | None = None, max_days: int | None = None, task: str | None = None,
+        task_due: str = "+1d", role: str | None = None) -> dict[str, Any]:
+    """Add a stage at the end, or after/before another one."""
+    with book.transaction():
+        clean = _unique_name(book, name)
+        spec = _validated(StageSpec(clean, probability if probability is not None else 0, max_days, role, task,
+                                    task_due))
+        _free_role(book, role)
+        position = _insertion_point(book, after, before)
+        book.conn.execute("UPDATE stages SET position = position + 1 WHERE position >= ?", (position,))
+        stage_id = book.insert("stages", {"name": spec.name, "position": position, "probability": spec.probability,
+                                          "max_days": spec.max_days, "task": spec.task, "task_due": spec.task_due,
+                                          "role": spec.role})
+        _renumber(book)
+    return get(book, stage_id)
+
+
+def _insertion_point(book: Book, after: str | None, before: str | None) -> int:
+    if after and before:
+        raise InputError("give --after or --before, not both")
+    if after:
+        return resolve(book, after)["position"] + 1
+    if before:
+        return resolve(book, before)["position"]
+    return (book.value("SELECT max(position) FROM stages") or 0) + 1
+
+
+def _renumber(book: Book) -> None:
+    ids = [row[0] for row in book.conn.execute("SELECT id FROM stages ORDER BY position, id")]
+    for position, stage_id in enumerate(ids, 1):
+        book.conn.execute("UPDATE stages SET position = ? WHERE id = ?", (position, stage_id))
+
+
+def get(book: Book, stage_id: int) -> dict[str, Any]:
+    return next(stage for stage in stages(book) if stage["id"] == stage_id)
+
+
+def edit(book: Book, ref: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a stage's fields; `changes` holds only what was given (None clears optional fields)."""
+    with book.transaction():
+        stage = resolve(book, ref)
+        values: dict[str, Any] = {}
+        if "name" in changes:
+            values["name"] = _unique_name(book, changes["name"], stage["id"])
+            if values["name"].casefold() in ("open", "won", "lost"):
+                raise InputError(f"{values['name']!r} is a deal status, not a stage name")
+        if "probability" in changes:
+            values["probability"] = check_probability(changes["probability"])
+        if "max_days" in changes:
+            if changes["max_days"] is not None and changes["max_days"] <= 0:
+                raise InputError("max_days must be a whole number of days above zero")
+            values["max_days"] = changes["max_days"]
+        if "task" in changes:
+            values["task"] = changes["task"]
+        if "task_due" in changes:
+            from dealflow.core.when import parse_offset
+
+            values["task_due"] = str(parse_offset(changes["task_due"]))
+        if "role" in changes:
+            if changes["role"] is not None and changes["role"] not in ROLES:
+                raise InputError(f"a stage's role is 'invoice' or 'payment', not {changes['role']!r}")
+            _free_role(book, changes["role"], stage["id"])
+            values["role"] = changes["role"]
+        book.update("stages", stage["id"], values)
+    return get(book, stage["id"])
+
+
+def move(book: Book, ref: str, *, after: str | None = None, before: str | None = None) -> dict[str, Any]:
+    """Reorder: put a stage after or before another."""
+    if not after and not before:
+        raise InputError("say where: --after STAGE or --before STAGE")
+    with book.transaction():
+        stage = resolve(book, ref)
+        anchor = resolve(book, after or before)
+        if anchor["id"] == stage["id"]:
+            raise InputError("a stage cannot be moved relative to itself")
+        book.conn.execute("UPDATE stages SET position = -1 WHERE id = ?", (stage["id"],))
+        _renumber(book)  # close the gap; the moved stage sorts first for now
+        anchor_pos = book.value("SELECT position FROM stages WHERE id = ?", (anchor["id"],))
+        target = anchor_pos + 1 if after else anchor_pos
+        book.conn.execute("UPDATE stages SET position = position + 1 WHERE position >= ? AND id != ?",
+                          (target, stage["id"]))
+        book.conn.execute("UPDATE stages SET position = ? WHERE id = ?", (target, stage["id"]))
+        _renumber(book)
+    return get(book, stage["id"])
+
+
+def remove(book: Book, ref: str, *, to: str | None = None, at: str | None = None) -> dict[str, Any]:
+    """Delete a stage; deals in it (open, or closed from it) move to `to`, with history."""
+    from dealflow.core import deals
+
+    with book.transaction():
+        stage = resolve(book, ref)
+        if book.value("SELECT count(*) FROM stages") == 1:
+            raise Conflict("a pipeline needs at least one stage")
+        users = book.value("SELECT count(*) FROM deals WHERE stage_id = ?", (stage["id"],))
+        history = book.value("SELECT count(*) FROM stage_history WHERE to_stage_id = ? OR from_stage_id = ?",
+                             (stage["id"], stage["id"]))
+        if (users or history) and not to:
+            raise Conflict(f"{users} deal(s) refer to stage {stage['name']!r}; "
+                           f"give --to STAGE to move them there")
+        moved = 0
+        if to:
+            target = resolve(book, to)
+            if target["id"] == stage["id"]:
+                raise InputError("--to must name another stage")
+            moved = deals.rehome(book, stage["id"], target["id"], at)
+        book.conn.execute("DELETE FROM stages WHERE id = ?", (stage["id"],))
+        _renumber(book)
+    return {**stage, "moved_deals": moved}

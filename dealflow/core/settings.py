@@ -1,0 +1,154 @@
+"""Settings kept in the book (`settings` table): known keys, their defaults and validation."""
+
+from __future__ import annotations
+
+import getpass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dealflow.core.book import Book
+from dealflow.core.errors import InputError, NotFound
+
+CHANNELS = ("email", "call", "meeting", "message")
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: str | None
+    help: str
+    read: Callable[[str], Any]
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise InputError("the value cannot be empty; use `config unset` to clear it")
+    return value.strip()
+
+
+def _currency(value: str) -> str:
+    from dealflow.core.money import normalize_currency
+
+    return normalize_currency(value)
+
+
+def _positive_int(value: str) -> int:
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise InputError(f"{value!r} is not a whole number above zero")
+    return int(value)
+
+
+def _non_negative_int(value: str) -> int:
+    if not value.strip().isdigit():
+        raise InputError(f"{value!r} is not a whole number of days (0 or more)")
+    return int(value)
+
+
+def _bool(value: str) -> bool:
+    words = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
+    if value.strip().lower() not in words:
+        raise InputError(f"{value!r} is not true or false")
+    return words[value.strip().lower()]
+
+
+def _offset(value: str):
+    from dealflow.core.when import parse_offset
+
+    offset = parse_offset(value)
+    if offset.amount <= 0 or offset.unit == "h":
+        raise InputError(f"{value!r}: the interval must be a positive number of days, weeks or months")
+    return offset
+
+
+def parse_tiers(value: str) -> list[tuple[int, float]]:
+    """`0:0, 100000:0.5, 500000:1` → [(threshold in minor units, coefficient)], ascending from 0."""
+    from dealflow.core.money import parse_amount
+
+    tiers = []
+    for part in value.split(","):
+        threshold, sep, coefficient = part.strip().rpartition(":")
+        if not sep or not re.fullmatch(r"\d+(\.\d+)?", coefficient.strip()):
+            raise InputError(f"cannot read tier {part.strip()!r}; write THRESHOLD:COEFFICIENT, e.g. 100000:0.5")
+        amount, _ = parse_amount(threshold)
+        tiers.append((amount, float(coefficient)))
+    tiers.sort()
+    if not tiers or tiers[0][0] != 0:
+        raise InputError("the tiers must start at 0, e.g. 0:0,100000:0.5,500000:1,2000000:1.5")
+    if len({threshold for threshold, _ in tiers}) != len(tiers):
+        raise InputError("two tiers have the same threshold")
+    return tiers
+
+
+def _channels(value: str) -> list[str]:
+    channels = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [channel for channel in channels if channel not in CHANNELS]
+    if not channels or unknown:
+        raise InputError(f"channels must be a comma-separated list of {', '.join(CHANNELS)}")
+    return channels
+
+
+SETTINGS = {
+    setting.key: setting
+    for setting in [
+        Setting("currency", "USD", "default currency of new deals", _currency),
+        Setting("owner", None, "owner of new deals (default: your OS user name)", _text),
+        Setting("deal_lifetime_days", "90", "an open deal older than this is stale", _positive_int),
+        Setting("invoice.prefix", "INV-", "prefix of invoice numbers", _text),
+        Setting("invoice.due_days", "14", "days from issue to due date", _non_negative_int),
+        Setting("won_on_payment", "true", "mark a deal won when its invoice is paid (no payment stage)", _bool),
+        Setting("seller.name", None, "your name or company, printed on invoices", _text),
+        Setting("seller.details", None, "address, tax and bank details for invoices", _text),
+        Setting("cadence.base", "6", "touches before a decision for a coefficient of 1", _positive_int),
+        Setting("cadence.tiers", "0:0,100000:0.5,500000:1,2000000:1.5",
+                "deal value thresholds and their coefficients", parse_tiers),
+        Setting("cadence.interval", "7d", "time between follow-up touches", _offset),
+        Setting("cadence.channels", "email,call", "channels cycled per touch", _channels),
+    ]
+}
+
+
+def known(key: str) -> Setting:
+    if key not in SETTINGS:
+        raise NotFound(f"unknown setting {key!r}; known settings: {', '.join(SETTINGS)}")
+    return SETTINGS[key]
+
+
+def get(book: Book, key: str) -> Any:
+    """The typed value of a setting (stored, else its default; None when neither)."""
+    setting = known(key)
+    stored = book.value("SELECT value FROM settings WHERE key = ?", (key,))
+    raw = stored if stored is not None else setting.default
+    if raw is None:
+        return getpass.getuser() if key == "owner" else None
+    return setting.read(raw)
+
+
+def set_value(book: Book, key: str, value: str) -> Any:
+    """Validate and store; returns the typed value."""
+    typed = known(key).read(value)
+    with book.transaction():
+        book.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value.strip()),
+        )
+    return typed
+
+
+def unset(book: Book, key: str) -> None:
+    known(key)
+    with book.transaction():
+        book.conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+
+
+def listing(book: Book) -> list[dict[str, Any]]:
+    """Every known setting with its value, whether it is the default, and what it does."""
+    stored = dict(book.conn.execute("SELECT key, value FROM settings").fetchall())
+    rows = []
+    for key, setting in SETTINGS.items():
+        value = stored.get(key, setting.default)
+        if value is None and key == "owner":
+            value = getpass.getuser()
+        rows.append({"key": key, "value": value, "default": key not in stored, "help": setting.help})
+    return rows

@@ -1,0 +1,183 @@
+"""WHEN: the dates and times a user types, read in one place for every command.
+
+A result is either a `date` (a whole day, never given an invented midnight) or an aware `datetime`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from dealflow.core import clock
+from dealflow.core.errors import InputError
+
+Moment = date | datetime
+
+ACCEPTED = (
+    "now, today, tomorrow, yesterday (сегодня, завтра, вчера), a weekday (fri, friday), eow, eom, "
+    "an offset (+3d, -1d, +2w, +1m, +4h), an ISO date or datetime (2026-12-01, 2026-12-01 14:30), "
+    "a time (14:30), a day with a time (tomorrow 10:00, fri 9:30) or a date such as '5 Dec'"
+)
+
+_DAY_WORDS = {
+    "today": 0, "сегодня": 0,
+    "tomorrow": 1, "завтра": 1,
+    "yesterday": -1, "вчера": -1,
+}
+_WEEKDAYS = {
+    name: index
+    for index, names in enumerate(
+        [("mon", "monday"), ("tue", "tuesday"), ("wed", "wednesday"), ("thu", "thursday"),
+         ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday")]
+    )
+    for name in names
+}
+_OFFSET = re.compile(r"^([+-]?)(\d{1,4})\s*([hdwmy])$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Offset:
+    """A signed calendar offset such as `+3d` or `+1m` (used for intervals in settings and stages)."""
+
+    amount: int
+    unit: str  # h, d, w, m or y
+
+    def __str__(self) -> str:
+        sign = "-" if self.amount < 0 else "+"
+        return f"{sign}{abs(self.amount)}{self.unit}"
+
+    def apply(self, moment: Moment) -> Moment:
+        """Shift a moment; days and longer keep a date a date, hours need (and make) a datetime."""
+        if self.unit == "h":
+            return as_datetime(moment) + timedelta(hours=self.amount)
+        if self.unit in "dw":
+            return moment + timedelta(days=self.amount * (7 if self.unit == "w" else 1))
+        from dateutil.relativedelta import relativedelta  # only month/year arithmetic needs it
+
+        months = self.amount * (12 if self.unit == "y" else 1)
+        return moment + relativedelta(months=months)
+
+
+def parse_offset(text: str) -> Offset:
+    """Read an offset like `+1d`, `7d`, `2w`, `+1m`, `-4h`."""
+    match = _OFFSET.match(text.strip().lower())
+    if not match:
+        raise InputError(f"cannot read {text!r} as an offset; use a number and a unit, e.g. +1d, 7d, 2w, 1m, 4h")
+    sign, amount, unit = match.groups()
+    return Offset(-int(amount) if sign == "-" else int(amount), unit)
+
+
+def parse(text: str, now: datetime | None = None) -> Moment:
+    """Read a WHEN; anything not in the accepted forms is an error, nothing is guessed."""
+    now = now or clock.now()
+    cleaned = " ".join(str(text).split())
+    lowered = cleaned.casefold()
+    if not lowered:
+        raise InputError(f"a date is required; use {ACCEPTED}")
+    for reader in (_relative, _day_and_time, _iso, _free_form):
+        moment = reader(cleaned if reader in (_iso, _free_form) else lowered, now)
+        if moment is not None:
+            return moment
+    raise InputError(f"cannot read {text!r} as a date; use {ACCEPTED}")
+
+
+def _relative(text: str, now: datetime) -> Moment | None:
+    today = now.date()
+    if text == "now":
+        return now
+    if text in _DAY_WORDS:
+        return today + timedelta(days=_DAY_WORDS[text])
+    if text in _WEEKDAYS:
+        ahead = (_WEEKDAYS[text] - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
+    if text == "eow":
+        return today + timedelta(days=6 - today.weekday())
+    if text == "eom":
+        next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return next_month - timedelta(days=1)
+    if _OFFSET.match(text):
+        offset = parse_offset(text)
+        return offset.apply(now if offset.unit == "h" else today)
+    if _TIME.match(text):
+        return _at_time(today, text)
+    return None
+
+
+def _day_and_time(text: str, now: datetime) -> Moment | None:
+    head, _, tail = text.rpartition(" ")
+    if not head or not _TIME.match(tail):
+        return None
+    day = _relative(head, now)
+    if type(day) is not date:
+        return None
+    return _at_time(day, tail)
+
+
+def _at_time(day: date, hhmm: str) -> datetime:
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    if hours > 23 or minutes > 59:
+        raise InputError(f"{hhmm!r} is not a time of day; use HH:MM from 00:00 to 23:59")
+    return clock.localize(datetime.combine(day, time(hours, minutes)))
+
+
+def _iso(text: str, now: datetime) -> Moment | None:
+    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return clock.localize(datetime.fromisoformat(text))
+    except ValueError:
+        raise InputError(f"{text!r} is not a valid date; use YYYY-MM-DD or YYYY-MM-DD HH:MM") from None
+
+
+def _free_form(text: str, now: datetime) -> Moment | None:
+    """Dates python-dateutil reads the same way whichever of day or month it assumes comes first."""
+    has_letters = re.search(r"[^\W\d_]{3}", text) is not None
+    if not re.search(r"\d", text) or (not has_letters and len(re.findall(r"\d+", text)) < 3):
+        return None
+    from dateutil import parser  # heavy: only for free-form dates
+
+    base = datetime.combine(now.date(), time(0, 0))
+    try:
+        readings = [
+            parser.parse(text, default=base.replace(hour=hour), dayfirst=first, fuzzy=False)
+            for first in (False, True)
+            for hour in (0, 13)
+        ]
+    except (ValueError, OverflowError):
+        return None
+    if len({reading.date() for reading in readings}) > 1:
+        raise InputError(f"{text!r} could be read two ways; write it as YYYY-MM-DD")
+    reading = readings[0]
+    timed = len({r.hour for r in readings}) == 1  # the default hour was overridden: a time was typed
+    if reading.tzinfo is not None or timed:
+        return clock.localize(reading)
+    return reading.date()
+
+
+def as_datetime(moment: Moment) -> datetime:
+    """A datetime for a moment; a whole day counts from its local midnight."""
+    if isinstance(moment, datetime):
+        return moment
+    return clock.localize(datetime.combine(moment, time(0, 0)))
+
+
+def day_of(moment: Moment) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def to_text(moment: Moment) -> str:
+    """ISO 8601 as stored: `YYYY-MM-DD` for a day, seconds and offset for an instant."""
+    if isinstance(moment, datetime):
+        return moment.isoformat(timespec="seconds")
+    return moment.isoformat()
+
+
+def from_text(text: str) -> Moment:
+    """Read a stored ISO value back."""
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return clock.localize(datetime.fromisoformat(text))

@@ -1,0 +1,243 @@
+"""Writing rows for people (Rich tables) and for programs (TSV, CSV, JSON).
+
+The only module that knows about terminals and colour; Rich is imported only when a table is drawn.
+Values arrive raw from the core: money as integer minor units under a money key (see MONEY_KEYS) beside
+a `currency`, dates and instants as ISO text. Machine formats keep them raw (decimals with a point);
+tables make them readable.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TextIO
+
+from dealflow.core import money
+
+FORMATS = ("auto", "table", "tsv", "csv", "json")
+
+MONEY_KEYS = frozenset({
+    "value", "total", "paid", "balance", "amount", "price", "open_value", "lost_value", "won_value",
+    "weighted", "invoiced", "at_risk", "value_at_risk",
+})
+DAY_KEYS = frozenset({"due", "next_due", "expected_close", "issued", "next_touch"})
+
+WRAPPING = frozenset({"title", "text", "note", "detail", "name", "contact", "deal", "task", "help", "company",
+                      "lost_note", "email"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_TSV_BREAKS = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def inert(text: str, *, keep_newlines: bool = False) -> str:
+    """User text made harmless for a terminal: control characters (ESC…) shown as `\\xNN`, not obeyed."""
+    def show(match: re.Match[str]) -> str:
+        char = match.group()
+        return char if keep_newlines and char == "\n" else f"\\x{ord(char):02x}"
+
+    return _CONTROL.sub(show, text.replace("\r\n", "\n"))
+
+
+def resolve_format(fmt: str, stream: TextIO | None = None) -> str:
+    """`auto` is a table on a terminal and TSV anywhere else."""
+    if fmt != "auto":
+        return fmt
+    stream = stream or sys.stdout
+    return "table" if stream.isatty() else "tsv"
+
+
+def machine_value(key: str, value: Any) -> Any:
+    """The raw value for JSON: money as a number, everything else as stored."""
+    if key in MONEY_KEYS and isinstance(value, int) and not isinstance(value, bool):
+        return money.to_number(value)
+    if isinstance(value, dict):
+        return {k: machine_value(k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [machine_value(key, item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def text_value(key: str, value: Any) -> str:
+    """The raw value for TSV/CSV cells."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if key in MONEY_KEYS and isinstance(value, int):
+        return money.to_plain(value)
+    if isinstance(value, float):
+        return f"{value:.1f}" if key.endswith("_pct") else repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass
+class Table:
+    """Rows to show, the columns to show them in, and how a terminal should present them."""
+
+    columns: Sequence[str]
+    rows: Sequence[dict[str, Any]]
+    title: str | None = None
+    empty: str = "Nothing to show."
+    headers: dict[str, str] = field(default_factory=dict)
+    row_style: Callable[[dict[str, Any]], str | None] | None = None
+    today: date | None = None
+    display: Sequence[str] | None = None  # the columns a terminal shows, when fewer than `columns`
+
+
+def write(table: Table, fmt: str, *, no_header: bool = False, out: TextIO | None = None) -> None:
+    """Write a list in the chosen format (`auto` already resolved or not)."""
+    out = out or sys.stdout
+    fmt = resolve_format(fmt, out)
+    if fmt == "json":
+        write_json([{c: row.get(c) for c in table.columns} for row in table.rows], out)
+    elif fmt in ("tsv", "csv"):
+        write_delimited(table.columns, table.rows, fmt, no_header=no_header, out=out)
+    else:
+        draw_table(table, out)
+
+
+def write_json(data: Any, out: TextIO | None = None) -> None:
+    import json
+
+    out = out or sys.stdout
+    out.write(json.dumps(machine_value("", data), ensure_ascii=False, indent=2) + "\n")
+
+
+def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], fmt: str, *,
+                    no_header: bool = False, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(out, lineterminator="\n")
+        if not no_header:
+            writer.writerow(columns)
+        for row in rows:
+            writer.writerow([inert(text_value(c, row.get(c)), keep_newlines=True) for c in columns])
+        return
+    if not no_header:
+        out.write("\t".join(columns) + "\n")
+    for row in rows:
+        out.write("\t".join(_tsv_cell(text_value(c, row.get(c))) for c in columns) + "\n")
+
+
+def _tsv_cell(text: str) -> str:
+    for char, escaped in _TSV_BREAKS.items():
+        text = text.replace(char, escaped)
+    return inert(text)
+
+
+# --- terminal -------------------------------------------------------------------------------------------
+
+
+def console(out: TextIO | None = None, stderr: bool = False):
+    """A Rich console that never interprets user text as markup and honours NO_COLOR / TERM=dumb."""
+    from rich.console import Console
+
+    stream = out or (sys.stderr if stderr else sys.stdout)
+    width = None if stream.isatty() else 160  # a table written to a file or pipe is not squeezed to 80
+    return Console(file=out, stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
+
+
+def human_value(key: str, value: Any, row: dict[str, Any], today: date | None = None) -> str:
+    """A cell for people: money with separators and currency, days made relative, instants shortened."""
+    if value is None:
+        return ""
+    if key in MONEY_KEYS and isinstance(value, int) and not isinstance(value, bool):
+        return money.to_human(value, row.get("currency"))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key.endswith("_pct") and isinstance(value, (int, float)):
+        return f"{value:.1f}%"
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+        shown = value[:16].replace("T", " ")
+        return relative(shown, value[:10], today) if key in DAY_KEYS else shown
+    if isinstance(value, str) and key in DAY_KEYS and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return relative(value, value, today)
+    return inert(str(value), keep_newlines=True)
+
+
+def relative(shown: str, day_text: str, today: date | None) -> str:
+    """`2026-11-20 (2 days overdue)`, `2026-11-22 (today)`, `2026-11-25 (in 3 days)`."""
+    if today is None:
+        return shown
+    days = (date.fromisoformat(day_text) - today).days
+    if days == 0:
+        note = "today"
+    elif days == 1:
+        note = "tomorrow"
+    elif days < 0:
+        note = f"{-days} day{'s' if days != -1 else ''} overdue"
+    else:
+        note = f"in {days} days"
+    return f"{shown} ({note})"
+
+
+def draw_table(table: Table, out: TextIO | None = None) -> None:
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    con = console(out)
+    if not table.rows:
+        con.print(Text(table.empty, style="dim"))
+        return
+    grid = RichTable(box=box.SIMPLE_HEAD, title=table.title, title_justify="left", show_edge=False)
+    columns = table.display or table.columns
+    for column in columns:
+        numeric = column in MONEY_KEYS or column.endswith(("_pct", "_days", "days")) or column in ("id", "probability")
+        grid.add_column(table.headers.get(column, column.replace("_", " ")), justify="right" if numeric else "left",
+                        overflow="fold", no_wrap=column not in WRAPPING, min_width=None)
+    for row in table.rows:
+        style = table.row_style(row) if table.row_style else None
+        grid.add_row(*(Text(human_value(c, row.get(c), row, table.today)) for c in columns), style=style)
+    con.print(grid)
+
+
+@dataclass
+class Card:
+    """One thing shown in full: labelled fields, then titled sections of rows."""
+
+    title: str
+    fields: list[tuple[str, str]]  # (key, label)
+    data: dict[str, Any]
+    sections: list[Table] = field(default_factory=list)
+    today: date | None = None
+
+
+def write_card(card: Card, fmt: str, *, no_header: bool = False, out: TextIO | None = None) -> None:
+    """JSON: the whole object; TSV/CSV: its fields as one row; terminal: a card with sections."""
+    out = out or sys.stdout
+    fmt = resolve_format(fmt, out)
+    if fmt == "json":
+        write_json(card.data, out)
+        return
+    if fmt in ("tsv", "csv"):
+        write_delimited([key for key, _ in card.fields], [card.data], fmt, no_header=no_header, out=out)
+        return
+    from rich.text import Text
+
+    con = console(out)
+    con.print(Text(inert(card.title), style="bold"))
+    width = max((len(label) for _, label in card.fields), default=0)
+    for key, label in card.fields:
+        value = card.data.get(key)
+        if value not in (None, "", []):
+            con.print(Text(f"  {label:<{width}}  ") + Text(human_value(key, value, card.data, card.today)))
+    for section in card.sections:
+        con.print()
+        con.print(Text(section.title or "", style="bold underline"))
+        section.today = section.today or card.today
+        draw_table(Table(section.columns, section.rows, empty=section.empty, headers=section.headers,
+                         today=section.today), out)
+
+
+def message(text: str, out: TextIO | None = None) -> None:
+    """A confirmation line; user text inside it is printed literally."""
+    (out or sys.stdout).write(inert(text) + "\n")

@@ -1,0 +1,98 @@
+"""Opening the one SQLite file: where it lives, pragmas, forward migrations, transactions."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dealflow.core.errors import DealflowError
+from dealflow.store.schema import MIGRATIONS, VERSION
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def default_path() -> Path:
+    """`dealflow.db` in the per-user application directory (what `typer.get_app_dir` names)."""
+    from typer import get_app_dir
+
+    return Path(get_app_dir("dealflow")) / "dealflow.db"
+
+
+def resolve_path(option: str | None) -> Path:
+    """`--db` beats `DEALFLOW_DB`, which beats the application directory."""
+    chosen = option or os.environ.get("DEALFLOW_DB")
+    return Path(chosen).expanduser() if chosen else default_path()
+
+
+def connect(path: Path, on_create: Callable[[sqlite3.Connection], None] | None = None) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate a book; a book from a newer dealflow is refused untouched."""
+    if path.exists() and path.is_dir():
+        raise DealflowError(f"{path} is a folder; give --db the path of a database file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise DealflowError(f"cannot open {path} as a dealflow database: {exc}") from None
+    if version > VERSION:
+        conn.close()
+        raise DealflowError(
+            f"{path} was written by a newer dealflow (schema {version}, this one knows {VERSION}); "
+            "upgrade dealflow to open it"
+        )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if version < VERSION:
+        _migrate(conn, path, version, on_create)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, version: int,
+             on_create: Callable[[sqlite3.Connection], None] | None) -> None:
+    with transaction(conn):
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise DealflowError(f"{path} is an SQLite file but not a dealflow database; choose another --db")
+        for migration in MIGRATIONS[version:]:
+            migration(conn)
+        if version == 0 and on_create:
+            on_create(conn)
+        conn.execute(f"PRAGMA user_version = {VERSION}")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taken up front (IMMEDIATE) so concurrent writers queue instead of failing."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def backup(conn: sqlite3.Connection, target: Path) -> None:
+    """A consistent online copy, even while other processes write."""
+    dest = sqlite3.connect(target)
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+
+
+def check(conn: sqlite3.Connection) -> list[str]:
+    """Problems found by SQLite's integrity and foreign-key checks; empty when the book is sound."""
+    problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+        problems.append(f"{table} row {rowid} refers to a missing {parent} row")
+    return problems

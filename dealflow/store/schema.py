@@ -1,0 +1,187 @@
+"""The schema, as an ordered list of migrations. Never edit a released migration: append a new one.
+
+Plain SQL rather than sqlite-utils table builders: the full DDL is readable in one place, the CHECK
+constraints and partial indexes are explicit, and opening a book does not import sqlite-utils.
+Conventions: money is INTEGER minor units beside a `currency`; days are `YYYY-MM-DD`; instants are
+ISO 8601 with offset. Derived facts (days in stage, balances, overdue) are computed when read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+V1 = """
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE stages (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    position    INTEGER NOT NULL,
+    probability INTEGER NOT NULL DEFAULT 0 CHECK (probability BETWEEN 0 AND 100),
+    max_days    INTEGER CHECK (max_days > 0),
+    task        TEXT,
+    task_due    TEXT NOT NULL DEFAULT '+1d',
+    role        TEXT UNIQUE CHECK (role IN ('invoice', 'payment'))
+);
+
+CREATE TABLE reasons (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE contacts (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    company      TEXT,
+    email        TEXT,
+    phone        TEXT,
+    phone_digits TEXT,  -- the phone's digits: what uniqueness and caller-ID matching compare
+    source       TEXT,
+    tags         TEXT,  -- comma-separated
+    notes        TEXT,
+    created_at   TEXT NOT NULL
+);
+CREATE UNIQUE INDEX contacts_email ON contacts (lower(email)) WHERE email IS NOT NULL;
+CREATE UNIQUE INDEX contacts_phone ON contacts (phone_digits) WHERE phone_digits IS NOT NULL;
+
+CREATE TABLE deals (
+    id               INTEGER PRIMARY KEY,
+    title            TEXT NOT NULL,
+    contact_id       INTEGER REFERENCES contacts (id),
+    value            INTEGER NOT NULL DEFAULT 0 CHECK (value >= 0),
+    currency         TEXT NOT NULL,
+    stage_id         INTEGER NOT NULL REFERENCES stages (id),  -- the open stage, or the one closed from
+    status           TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'won', 'lost')),
+    probability      INTEGER CHECK (probability BETWEEN 0 AND 100),  -- overrides the stage's
+    source           TEXT,
+    owner            TEXT,
+    expected_close   TEXT,
+    tags             TEXT,  -- comma-separated
+    created_at       TEXT NOT NULL,
+    stage_entered_at TEXT NOT NULL,
+    last_activity_at TEXT,
+    closed_at        TEXT,
+    lost_reason      TEXT,
+    lost_note        TEXT,
+    external_id      TEXT UNIQUE
+);
+CREATE INDEX deals_by_status_stage ON deals (status, stage_id, stage_entered_at);
+CREATE INDEX deals_by_status_created ON deals (status, created_at);
+CREATE INDEX deals_by_contact ON deals (contact_id);
+
+-- Every stage or status change, appended and never rewritten.
+-- event: created | moved | won | lost | reopened. For won/lost both stages are the stage closed from.
+CREATE TABLE stage_history (
+    id            INTEGER PRIMARY KEY,
+    deal_id       INTEGER NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+    event         TEXT NOT NULL CHECK (event IN ('created', 'moved', 'won', 'lost', 'reopened')),
+    from_stage_id INTEGER REFERENCES stages (id),
+    to_stage_id   INTEGER NOT NULL REFERENCES stages (id),
+    at            TEXT NOT NULL,
+    note          TEXT
+);
+CREATE INDEX stage_history_by_deal ON stage_history (deal_id, at);
+CREATE INDEX stage_history_by_stage ON stage_history (to_stage_id, event);
+
+CREATE TABLE activities (
+    id           INTEGER PRIMARY KEY,
+    deal_id      INTEGER REFERENCES deals (id) ON DELETE CASCADE,
+    contact_id   INTEGER REFERENCES contacts (id),
+    kind         TEXT NOT NULL CHECK (kind IN ('call', 'email', 'meeting', 'message', 'note')),
+    direction    TEXT CHECK (direction IN ('in', 'out')),
+    missed       INTEGER NOT NULL DEFAULT 0 CHECK (missed IN (0, 1)),
+    duration_s   INTEGER CHECK (duration_s >= 0),
+    note         TEXT,
+    owner        TEXT,
+    at           TEXT NOT NULL
+);
+CREATE INDEX activities_by_deal ON activities (deal_id, at);
+CREATE INDEX activities_by_contact ON activities (contact_id, at);
+CREATE INDEX activities_by_at ON activities (at);
+
+CREATE TABLE tasks (
+    id          INTEGER PRIMARY KEY,
+    text        TEXT NOT NULL,
+    due         TEXT NOT NULL,
+    deal_id     INTEGER REFERENCES deals (id) ON DELETE CASCADE,
+    contact_id  INTEGER REFERENCES contacts (id),
+    origin      TEXT NOT NULL DEFAULT 'manual'
+                CHECK (origin IN ('manual', 'stage', 'missed-call', 'cadence')),
+    created_at  TEXT NOT NULL,
+    done_at     TEXT
+);
+CREATE INDEX tasks_open_by_due ON tasks (due) WHERE done_at IS NULL;
+CREATE INDEX tasks_by_deal ON tasks (deal_id, done_at);
+CREATE INDEX tasks_by_contact ON tasks (contact_id, done_at);
+
+CREATE TABLE invoices (
+    id         INTEGER PRIMARY KEY,
+    number     TEXT NOT NULL UNIQUE,
+    seq        INTEGER NOT NULL UNIQUE,
+    deal_id    INTEGER NOT NULL REFERENCES deals (id),
+    currency   TEXT NOT NULL,
+    total      INTEGER NOT NULL CHECK (total >= 0),
+    issued     TEXT NOT NULL,
+    due        TEXT NOT NULL,
+    voided_at  TEXT,
+    void_note  TEXT
+);
+CREATE INDEX invoices_by_due ON invoices (voided_at, due);
+CREATE INDEX invoices_by_deal ON invoices (deal_id);
+
+CREATE TABLE invoice_lines (
+    id         INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id) ON DELETE CASCADE,
+    text       TEXT NOT NULL,
+    quantity   TEXT NOT NULL,  -- exact decimal text, e.g. '2' or '1.5'
+    price      INTEGER NOT NULL CHECK (price >= 0),
+    amount     INTEGER NOT NULL CHECK (amount >= 0)
+);
+CREATE INDEX invoice_lines_by_invoice ON invoice_lines (invoice_id);
+
+CREATE TABLE payments (
+    id         INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    amount     INTEGER NOT NULL CHECK (amount > 0),
+    at         TEXT NOT NULL,
+    method     TEXT
+);
+CREATE INDEX payments_by_invoice ON payments (invoice_id);
+CREATE INDEX payments_by_at ON payments (at);
+
+-- A deal parked in a follow-up cadence; touches done and the next due are derived from activities.
+CREATE TABLE cadences (
+    id             INTEGER PRIMARY KEY,
+    deal_id        INTEGER NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
+    parked_at      TEXT NOT NULL,
+    coefficient    REAL NOT NULL,
+    touches_total  INTEGER NOT NULL CHECK (touches_total >= 0),
+    interval       TEXT NOT NULL,
+    channels       TEXT NOT NULL,
+    note           TEXT,
+    ended_at       TEXT,
+    end_reason     TEXT
+);
+CREATE UNIQUE INDEX cadences_active ON cadences (deal_id) WHERE ended_at IS NULL;
+"""
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _script(sql: str) -> Migration:
+    """A migration made of plain SQL statements, run inside the caller's transaction."""
+
+    def run(conn: sqlite3.Connection) -> None:
+        for statement in sql.split(";\n"):
+            if statement.strip():
+                conn.execute(statement)
+
+    return run
+
+
+MIGRATIONS: list[Migration] = [_script(V1)]
+VERSION = len(MIGRATIONS)
