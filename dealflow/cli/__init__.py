@@ -1,13 +1,14 @@
 """The `dealflow` command line: global options, error handling, and the command modules.
 
-Every module in this package that defines `register(app)` adds its commands; the modules stay light
-(no Rich, no sqlite-utils at import) so that start-up stays fast.
+Each module in this package defines `register(app)` for its commands and is named in `COMMANDS`.
+Only the module of the command being run is imported and turned into Click commands: building the whole
+tree on every start would cost more than the command itself (`dealflow --help` still builds it all).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
-import pkgutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -20,8 +21,36 @@ from dealflow import __version__
 from dealflow.core.errors import DealflowError
 
 
+# Command name → the module of dealflow.cli that registers it, in the order `--help` lists them.
+COMMANDS: dict[str, str] = {
+    "add": "deals", "deals": "deals", "show": "deals", "edit": "deals", "move": "deals",
+    "advance": "deals", "won": "deals", "lost": "deals", "reopen": "deals",
+    "contact": "contacts", "lookup": "contacts",
+    "init": "pipeline", "stage": "pipeline", "reason": "pipeline",
+    "config": "config", "db": "db", "demo": "demo",
+}
+
+
+@functools.cache
+def _commands_of(module_name: str) -> dict[str, Any]:
+    """Import one command module and build its Click commands."""
+    from typer.main import get_group
+
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+    module.register(holder)
+    return get_group(holder).commands
+
+
 class DealflowGroup(TyperGroup):
-    """Turns a user's mistake anywhere below into `Error: …` on stderr and exit 1, never a traceback."""
+    """Loads commands lazily, and turns a user's mistake anywhere below into `Error: …` and exit 1."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        module_name = COMMANDS.get(name)
+        return _commands_of(module_name).get(name) if module_name else None
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -90,16 +119,6 @@ def main_options(
     state = State(str(db) if db else None)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-def _register_commands() -> None:
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        loaded = importlib.import_module(f"{__name__}.{module.name}")
-        if hasattr(loaded, "register"):
-            loaded.register(app)
-
-
-_register_commands()
 
 
 def main() -> None:
