@@ -10,7 +10,6 @@ into `log`: any activity on the deal other than a note, at or after parking, is 
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dealflow.core import clock, money, settings, when
@@ -47,6 +46,8 @@ ORDER BY k.deal_id
 
 def touches_for(coefficient: float, base: int) -> int:
     """coefficient × base, rounded half up in exact decimal arithmetic (1.15 × 10 is 12, never 11)."""
+    from decimal import ROUND_HALF_UP, Decimal  # lazily: every command imports this module via deals
+
     exact = Decimal(str(coefficient)) * base
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -105,9 +106,10 @@ def _coefficient(book: Book, deal: dict[str, Any], given: str | None) -> float:
     amount silently compared with rouble thresholds.
     """
     if given is not None:
-        text = given.strip()
+        from decimal import Decimal
+
         try:
-            coefficient = Decimal(text)
+            coefficient = Decimal(given.strip())
         except ArithmeticError:
             coefficient = Decimal(-1)
         if not coefficient.is_finite() or coefficient < 0 or coefficient > 100:
@@ -257,7 +259,7 @@ def draft(book: Book, ref: str | int) -> dict[str, Any]:
         raise Conflict(f"deal {_label(deal)} is not parked; `dealflow park {deal['id']}` starts a cadence")
     progress = found[0]
     if progress["channel"] is None:
-        raise Conflict(f"deal {_label(deal)} has had all its follow-ups; time to decide: "
+        raise Conflict(f"deal {_label(deal)} has no follow-ups left; time to decide: "
                        f"`dealflow won {deal['id']}` or `dealflow lost {deal['id']} --reason R`")
     text = DRAFTS[progress["channel"]].format(
         contact=progress["contact"] or "there", deal=progress["deal"],
