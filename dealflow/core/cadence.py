@@ -110,9 +110,10 @@ def _coefficient(book: Book, deal: dict[str, Any], given: str | None) -> float:
 
         try:
             coefficient = Decimal(given.strip())
-        except ArithmeticError:
-            coefficient = Decimal(-1)
-        if not coefficient.is_finite() or coefficient < 0 or coefficient > 100:
+            valid = coefficient.is_finite() and 0 <= coefficient <= 100
+        except ArithmeticError:  # not a number at all
+            valid = False
+        if not valid:
             raise InputError(f"--coefficient {given!r} must be a number from 0 to 100, e.g. 0.5 or 1.5")
         return float(coefficient)
     currency = settings.get(book, "currency")
