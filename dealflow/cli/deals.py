@@ -15,6 +15,8 @@ LIST_COLUMNS = ["id", "title", "contact", "stage", "status", "value", "currency"
                 "next_due", "owner", "source", "created_at"]
 TABLE_COLUMNS = ["id", "title", "contact", "stage", "status", "value", "probability", "days_in_stage", "next_due",
                  "owner"]
+PARKED_COLUMNS = ["coefficient", "touches_done", "touches_total", "next_touch", "channel"]
+PARKED_DISPLAY = ["id", "title", "contact", "stage", "value", *PARKED_COLUMNS]
 DealArg = Annotated[str, typer.Argument(metavar="DEAL", help="Deal number: 42 or #42.")]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag (repeat for more).")]
 
@@ -74,9 +76,11 @@ def list_deals(
     """List deals (default: open ones in pipeline order)."""
     rows = deals.listing(book(ctx), status=status, stage=stage, owner=owner, source=source, contact=contact,
                          tag=tag, search=search, sort=sort, limit=limit, parked=parked)
-    table = render.Table(LIST_COLUMNS, rows, empty="No deals match. Add one with `dealflow add TITLE`.",
-                         today=clock.today(), headers={"days_in_stage": "days", "probability": "prob %"},
-                         display=[c for c in TABLE_COLUMNS if c != "status" or status != "open"])
+    display = PARKED_DISPLAY if parked else [c for c in TABLE_COLUMNS if c != "status" or status != "open"]
+    table = render.Table(LIST_COLUMNS + (PARKED_COLUMNS if parked else []), rows,
+                         empty="No deals match. Add one with `dealflow add TITLE`.", today=clock.today(),
+                         headers={"days_in_stage": "days", "probability": "prob %", "coefficient": "tier",
+                                  "touches_done": "done", "touches_total": "of"}, display=display)
     show(table, fmt, no_header)
 
 

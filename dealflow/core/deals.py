@@ -291,7 +291,19 @@ def listing(book: Book, *, status: str = "open", stage: str | None = None, owner
     sql = VIEW_SQL + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {SORTS[sort]}"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return book.rows(sql, params)
+    rows = book.rows(sql, params)
+    if parked:
+        _add_cadences(book, rows)
+    return rows
+
+
+def _add_cadences(book: Book, rows: list[dict[str, Any]]) -> None:
+    """Give parked deals their cadence columns (`next_touch` is the touch's due day; `next_due` is the task's)."""
+    parked = cadence.states(book)
+    for row in rows:
+        state = parked[row["id"]]
+        row.update(coefficient=state["coefficient"], touches_done=state["touches_done"],
+                   touches_total=state["touches_total"], next_touch=state["next_due"], channel=state["channel"])
 
 
 def history(book: Book, deal_id: int) -> list[dict[str, Any]]:
@@ -340,7 +352,7 @@ def card(book: Book, ref: str | int) -> dict[str, Any]:
                FROM (SELECT *, coalesce((SELECT sum(p.amount) FROM payments p WHERE p.invoice_id = invoices.id), 0)
                                AS paid FROM invoices) i
                WHERE i.deal_id = ? ORDER BY i.seq""", (deal["id"],)),
-        "cadence": None,
+        "cadence": cadence.state(book, deal["id"]),
     }
 
 

@@ -10,7 +10,7 @@ import random
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from dealflow.core import clock, contacts, deals, money, settings, tasks
+from dealflow.core import activities, cadence, clock, contacts, deals, money, settings, tasks, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict
 
@@ -78,6 +78,7 @@ def build(book: Book) -> dict[str, Any]:
                              close=today + timedelta(days=rng.randint(5, 60)))
             made.append(_walk(book, deal, stages, today, age, index, rng))
         _extra_tasks(book, made, today, rng)
+        _park_undecided(book, made, today)
     return {"contacts": len(people), "deals": len(made)}
 
 
@@ -108,3 +109,26 @@ def _extra_tasks(book: Book, made: list[dict[str, Any]], today, rng: random.Rand
             continue
         due = today + timedelta(days=rng.choice([-3, -1, 0, 0, 1, 2, 5]))
         tasks.create(book, rng.choice(NEXT_STEPS), due, deal_id=deal["id"])
+
+
+# Parked deals, most valuable first: (days since parking, days since each touch logged since then).
+PARKED = [(10, [4]), (8, []), (17, [15, 8, 1]), (14, [7]), (2, [])]
+
+
+def _park_undecided(book: Book, made: list[dict[str, Any]], today) -> None:
+    """Clients who went to think: a follow-up due later, one overdue, one due today and two to decide.
+
+    The demo's deals are priced in USD (the default currency) in the thousands, so the demo's tiers are
+    scaled to them; the README's example shows the default tiers.
+    """
+    settings.set_value(book, "cadence.tiers", "0:0, 500:0.5, 2000:1, 10000:1.5")
+    invoicing = {stage["name"] for stage in book.rows("SELECT name FROM stages WHERE role IS NOT NULL")}
+    undecided = sorted((deal for deal in made if deal["status"] == "open" and deal["currency"] == "USD"
+                        and deal["stage"] not in invoicing), key=lambda deal: (-deal["value"], deal["id"]))
+    for deal, (parked_ago, touches_ago) in zip(undecided, PARKED):
+        entered = when.day_of(when.from_text(deal["stage_entered_at"]))
+        cadence.park(book, deal["id"], at=_at(max(today - timedelta(days=parked_ago), entered), 12),
+                     note="went to think after the proposal")
+        for number, ago in enumerate(touches_ago):
+            activities.record(book, "call" if number % 2 else "email", when.to_text(_at(today - timedelta(days=ago), 16)),
+                              deal_id=deal["id"], direction="out", note="followed up; still thinking")
