@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "add": "deals", "deals": "deals", "show": "deals", "edit": "deals", "move": "deals",
     "advance": "deals", "won": "deals", "lost": "deals", "reopen": "deals",
     "contact": "contacts", "lookup": "contacts",
+    "park": "cadence", "unpark": "cadence", "draft": "cadence", "cadence": "cadence",
     "init": "pipeline", "stage": "pipeline", "reason": "pipeline",
     "config": "config", "db": "db", "demo": "demo",
 }
