@@ -27,7 +27,8 @@ DAY_KEYS = frozenset({"due", "next_due", "expected_close", "issued", "next_touch
 
 WRAPPING = frozenset({"title", "text", "note", "detail", "name", "contact", "deal", "task", "help", "company",
                       "lost_note", "email"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 controls (ESC starts terminal sequences) and bidi overrides that could disguise text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _TSV_BREAKS = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -35,7 +36,9 @@ def inert(text: str, *, keep_newlines: bool = False) -> str:
     """User text made harmless for a terminal: control characters (ESC…) shown as `\\xNN`, not obeyed."""
     def show(match: re.Match[str]) -> str:
         char = match.group()
-        return char if keep_newlines and char == "\n" else f"\\x{ord(char):02x}"
+        if keep_newlines and char == "\n":
+            return char
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
     return _CONTROL.sub(show, text.replace("\r\n", "\n"))
 

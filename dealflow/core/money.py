@@ -10,6 +10,7 @@ import re
 from dealflow.core.errors import InputError
 
 SCALE = 100
+MAX_MINOR = 10**15 - 1  # 9 999 999 999 999.99: fits SQLite integers and stays exact as a JSON number
 
 SYMBOLS = {
     "$": "USD", "€": "EUR", "₽": "RUB", "£": "GBP", "¥": "JPY", "₴": "UAH", "₸": "KZT",
@@ -32,7 +33,10 @@ def parse_amount(text: str) -> tuple[int, str | None]:
         raise InputError(f"cannot read {text!r} as an amount; write e.g. 120000, 120 000,50 or 1,200.50 USD")
     if len(fraction) > 2:
         raise InputError(f"{text!r} has more than two decimal places")
-    return int(whole) * SCALE + int(fraction.ljust(2, "0") or 0), currency
+    minor = int(whole) * SCALE + int(fraction.ljust(2, "0") or 0)
+    if minor > MAX_MINOR:
+        raise InputError(f"{text!r} is too large; amounts go up to {to_plain(MAX_MINOR)}")
+    return minor, currency
 
 
 def _split_currency(raw: str) -> tuple[str, str | None]:

@@ -1,0 +1,72 @@
+"""Hostile input thrown at the command line: never a traceback, never a partial write, never live markup."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import db_state
+
+ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
+HOSTILE_NAMES = st.one_of(
+    ANY_TEXT.filter(lambda text: text.strip() and not text.startswith("-")),
+    st.sampled_from(["[bold]Acme[/bold]", "\x1b[31mred\x1b[0m", "[link=http://x]click[/link]", "Пётр\tИванов",
+                     "line\nbreak", "\x07bell", "‮reversed", "${HOME}", "'; DROP TABLE deals; --"]),
+)
+QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _clean_failure_or_success(result, before, db_path):
+    assert result.exit_code in (0, 1), (result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 1:
+        assert result.stderr.startswith("Error: ")
+        assert db_state(db_path) == before, "a refused command wrote to the book"
+
+
+@QUICK
+@given(text=ANY_TEXT)
+def test_any_when_is_read_or_refused_cleanly(cli, db_path, text):
+    cli.ok("add", "Anchor deal") if not db_path.exists() else None
+    before = db_state(db_path)
+    result = cli("add", "Probe", "--close", text, "--value", "1")
+    _clean_failure_or_success(result, before, db_path)
+
+
+@QUICK
+@given(text=ANY_TEXT)
+def test_any_amount_is_read_or_refused_cleanly(cli, db_path, text):
+    cli.ok("add", "Anchor deal") if not db_path.exists() else None
+    before = db_state(db_path)
+    result = cli("edit", "1", "--value", text)
+    _clean_failure_or_success(result, before, db_path)
+    if result.exit_code == 0:
+        stored = db_state(db_path)["deals"][0][3]
+        assert isinstance(stored, int) and stored >= 0
+
+
+@QUICK
+@given(name=HOSTILE_NAMES)
+def test_names_are_stored_exactly_and_printed_inert(cli, name):
+    added = cli("contact", "add", name, "-q")
+    assert added.exit_code in (0, 1) and "Traceback" not in added.stderr
+    if added.exit_code == 1:
+        assert added.stderr.startswith("Error: ")
+        return
+    contact_id = added.stdout.strip()
+    shown = cli.ok("contact", "show", contact_id, "-f", "json")
+    assert json.loads(shown.stdout)["name"] == name.strip()
+    for fmt in ("tsv", "table", "csv"):
+        out = cli.ok("contact", "list", "-f", fmt).stdout
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+        if fmt == "tsv":
+            assert all(len(line.split("\t")) == 9 for line in out.splitlines())
+
+
+def test_markup_in_a_name_is_shown_literally_in_a_table(cli):
+    cli.ok("add", "[bold]Big[/bold] deal", "--contact", "[red]Ann[/red]")
+    table = cli.ok("deals", "-f", "table").stdout
+    assert "[bold]Big[/bold] deal" in table
+    assert "[red]Ann[/red]" in table

@@ -1,0 +1,113 @@
+"""The one copy of a seller's pipeline survives concurrent writers, kills mid-write and online backups."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+from tests.conftest import ROOT, dealflow_exe, run_exe
+
+WRITERS = 4
+ADDS_PER_WRITER = 25
+
+
+def _writer_script(db: Path, writer: int) -> list[str]:
+    """A shell loop of `dealflow add`, as a seller's script would run it."""
+    exe = " ".join(f"'{part}'" for part in dealflow_exe())
+    loop = (f"for i in $(seq 1 {ADDS_PER_WRITER}); do {exe} --db '{db}' add -q \"writer {writer} deal $i\" "
+            f"--value $i || exit 1; done")
+    return ["bash", "-c", loop]
+
+
+def test_concurrent_writers_all_succeed_and_nothing_is_lost(tmp_path):
+    db = tmp_path / "shared.db"  # created by whichever writer comes first
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen(_writer_script(db, w), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for w in range(WRITERS)]
+    results = [proc.communicate(timeout=240) for proc in procs]
+    for proc, (out, err) in zip(procs, results):
+        assert proc.returncode == 0, err
+        assert len(out.split()) == ADDS_PER_WRITER
+    conn = sqlite3.connect(db)
+    titles = {row[0] for row in conn.execute("SELECT title FROM deals")}
+    assert len(titles) == WRITERS * ADDS_PER_WRITER
+    assert titles == {f"writer {w} deal {i}" for w in range(WRITERS) for i in range(1, ADDS_PER_WRITER + 1)}
+    assert conn.execute("SELECT count(*) FROM stage_history WHERE event = 'created'").fetchone()[0] == 100
+    assert conn.execute("SELECT count(*) FROM stages").fetchone()[0] == 5  # seeded once, not once per writer
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_killing_the_creation_of_a_book_leaves_nothing_half_made(tmp_path):
+    """SIGKILL at random moments while a new book is created and migrated: all or nothing, never half."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DEALFLOW_NOW": "2026-11-22T10:00"}
+    outcomes = set()
+    for attempt, delay in enumerate([0.02, 0.05, 0.08, 0.11, 0.14, 0.17, 0.2, 0.25, 0.3, 0.4]):
+        db = tmp_path / f"book{attempt}.db"
+        proc = subprocess.Popen([*dealflow_exe(), "--db", str(db), "stage", "list"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if not db.exists():
+            outcomes.add("absent")
+            continue
+        conn = sqlite3.connect(db)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        if version == 0:
+            assert tables == 0, "schema half-created"
+            outcomes.add("empty")
+        else:
+            assert conn.execute("SELECT count(*) FROM stages").fetchone()[0] == 5
+            assert conn.execute("SELECT count(*) FROM reasons").fetchone()[0] == 8
+            outcomes.add("complete")
+        conn.close()
+        # Whatever the kill left, the next run opens it and works.
+        again = run_exe("--db", str(db), "stage", "list", env=env)
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.splitlines()[1].split("\t")[1] == "Lead"
+    assert outcomes & {"absent", "empty", "complete"}
+
+
+def test_backup_while_another_process_writes_is_consistent(tmp_path):
+    db = tmp_path / "live.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    assert run_exe("--db", str(db), "add", "first").returncode == 0
+    writer = subprocess.Popen(_writer_script(db, 9), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+    copies = []
+    for index in range(3):
+        copy = tmp_path / f"copy{index}.db"
+        result = run_exe("--db", str(db), "db", "backup", str(copy))
+        assert result.returncode == 0, result.stderr
+        copies.append(copy)
+    writer.communicate(timeout=240)
+    for copy in copies:
+        conn = sqlite3.connect(copy)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        deals = conn.execute("SELECT count(*) FROM deals").fetchone()[0]
+        created = conn.execute("SELECT count(*) FROM stage_history WHERE event = 'created'").fetchone()[0]
+        assert deals == created >= 1  # every deal in the copy came with its history row: a consistent snapshot
+        conn.close()
+        check = run_exe("--db", str(copy), "db", "check")
+        assert check.returncode == 0 and check.stdout.strip().endswith("ok")
+
+
+def test_newer_book_is_refused_untouched(tmp_path):
+    db = tmp_path / "future.db"
+    assert run_exe("--db", str(db), "add", "x").returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    before = db.read_bytes()
+    result = run_exe("--db", str(db), "deals")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: ") and "newer dealflow" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert db.read_bytes() == before
+
