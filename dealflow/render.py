@@ -196,7 +196,7 @@ def draw_table(table: Table, out: TextIO | None = None) -> None:
     for column in columns:
         numeric = column in MONEY_KEYS or column.endswith(("_pct", "_days", "days")) or column in ("id", "probability")
         grid.add_column(table.headers.get(column, column.replace("_", " ")), justify="right" if numeric else "left",
-                        overflow="fold", no_wrap=column not in WRAPPING, min_width=None)
+                        overflow="fold", min_width=12 if column in WRAPPING else None)
     for row in table.rows:
         style = table.row_style(row) if table.row_style else None
         grid.add_row(*(Text(human_value(c, row.get(c), row, table.today)) for c in columns), style=style)
