@@ -31,8 +31,8 @@ def config_get(ctx: typer.Context, key: KeyArg) -> None:
 def config_set(ctx: typer.Context, key: KeyArg, value: Annotated[str, typer.Argument(help="The new value.")],
                fmt: FormatOpt = Fmt.auto, quiet: QuietOpt = False) -> None:
     """Change a setting (validated first)."""
-    settings.set_value(book(ctx), key, value)
-    confirm(fmt, quiet, f"Set {key} = {value.strip()}", {"key": key, "value": value.strip()}, key)
+    stored = settings.stored_form(settings.set_value(book(ctx), key, value))
+    confirm(fmt, quiet, f"Set {key} = {stored}", {"key": key, "value": stored}, key)
 
 
 @config_app.command("unset")

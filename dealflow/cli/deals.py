@@ -76,12 +76,22 @@ def list_deals(
     """List deals (default: open ones in pipeline order)."""
     rows = deals.listing(book(ctx), status=status, stage=stage, owner=owner, source=source, contact=contact,
                          tag=tag, search=search, sort=sort, limit=limit, parked=parked)
+    today = clock.today()
     display = PARKED_DISPLAY if parked else [c for c in TABLE_COLUMNS if c != "status" or status != "open"]
     table = render.Table(LIST_COLUMNS + (PARKED_COLUMNS if parked else []), rows,
-                         empty="No deals match. Add one with `dealflow add TITLE`.", today=clock.today(),
+                         empty="No deals match. Add one with `dealflow add TITLE`.", today=today,
                          headers={"days_in_stage": "days", "probability": "prob %", "coefficient": "tier",
-                                  "touches_done": "done", "touches_total": "of"}, display=display)
+                                  "touches_done": "done", "touches_total": "of"}, display=display,
+                         row_style=lambda row: _urgency(row, today.isoformat()))
     show(table, fmt, no_header)
+
+
+def _urgency(row: dict[str, Any], today: str) -> str | None:
+    """Red when the next step is overdue, yellow when it is due today."""
+    due = (row.get("next_due") or "")[:10]
+    if row["status"] != "open" or not due or due > today:
+        return None
+    return "red" if due < today else "yellow"
 
 
 CARD_FIELDS = [

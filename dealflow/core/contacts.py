@@ -55,8 +55,9 @@ def matches(book: Book, text: str) -> list[dict[str, Any]]:
     if phone and len(phone) >= MIN_PHONE_SUFFIX and re.fullmatch(r"[\d\s()+\-.]+", ref):
         found = book.rows("SELECT * FROM contacts WHERE phone_digits = ?", (phone,))
         return found or book.rows(
-            "SELECT * FROM contacts WHERE phone_digits LIKE '%' || ? OR ? LIKE '%' || phone_digits",
-            (phone[-10:] if len(phone) > 10 else phone, phone),
+            "SELECT * FROM contacts WHERE phone_digits LIKE '%' || ? "
+            "OR (length(phone_digits) >= ? AND ? LIKE '%' || phone_digits) ORDER BY id",
+            (phone[-10:] if len(phone) > 10 else phone, MIN_PHONE_SUFFIX, phone),
         )
     return by_name(book, ref)
 
@@ -117,31 +118,37 @@ def add(book: Book, name: str, *, company: str | None = None, email: str | None 
 
 def find_or_create(book: Book, *, ref: str | None = None, email: str | None = None, phone: str | None = None,
                    company: str | None = None, source: str | None = None) -> tuple[dict[str, Any] | None, bool]:
-    """The contact for a new deal: known by email or phone, else by REF, else created. Returns (contact, new)."""
-    known = {}
-    if clean(email):
+    """The contact for a new deal, and whether it was created.
+
+    A known email or phone names the contact. Otherwise a contact number (`5`, `#5`) names that contact, and
+    a NAME names an existing contact unless an email or phone nobody has was given: then it is a new person.
+    Details given for an existing contact fill its empty fields; they never overwrite."""
+    email, phone, ref = clean(email), clean(phone), clean(ref)
+    known: dict[int, dict[str, Any]] = {}
+    if email:
         known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE lower(email) = lower(?)",
-                                                          (email.strip(),))})
+                                                          (email,))})
     if digits(phone):
         known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE phone_digits = ?",
                                                           (digits(phone),))})
     if len(known) > 1:
-        raise _ambiguous(f"{email} / {phone}", list(known.values()))
-    if known:
-        contact = next(iter(known.values()))
-        if company and not contact["company"]:
-            book.update("contacts", contact["id"], {"company": company.strip()})
-        return get(book, contact["id"]), False
-    if clean(ref):
-        # With an email or phone that nobody has, REF is the name of a new person, not a search.
-        found = matches(book, ref) if not (clean(email) or clean(phone)) else by_name_exact(book, ref)
+        raise _ambiguous(" / ".join(part for part in (email, phone) if part), list(known.values()))
+    found = list(known.values())
+    if not found and ref and re.fullmatch(r"#?\d+", ref):
+        found = [get(book, int(ref.lstrip("#")))]
+    elif not found and ref and not (email or phone):
+        found = matches(book, ref)
         if len(found) > 1:
             raise _ambiguous(ref, found)
-        if found and not (clean(email) or clean(phone)):
-            return found[0], False
-    if not (clean(ref) or clean(email) or clean(phone) or clean(company)):
+    if found:
+        contact = found[0]
+        given = {"company": clean(company), "email": email, "phone": phone}
+        filling = {field: value for field, value in given.items() if value and not contact[field]}
+        book.update("contacts", contact["id"], _checked(book, filling, contact["id"]))
+        return get(book, contact["id"]), False
+    if not (ref or email or phone or clean(company)):
         return None, False
-    name = clean(ref) or clean(email) or clean(company) or clean(phone)
+    name = ref or email or clean(company) or phone
     return add(book, name, company=company, email=email, phone=phone, source=source), True
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from dealflow.core import activities, cadence, clock, contacts, money, pipeline, reasons, settings, tasks, when
@@ -76,7 +77,13 @@ def _probability(value: int | None) -> int | None:
 
 
 def _at_text(at: when.Moment | None) -> str:
-    return when.to_text(at if at is not None else clock.now())
+    """When an event happened: now, or a back-dated `--at` (a whole day stays a day); never in the future."""
+    if at is None:
+        return when.to_text(clock.now())
+    now = clock.now()
+    if (at > now) if isinstance(at, datetime) else (at > now.date()):
+        raise InputError(f"--at {when.to_text(at)} is in the future; --at back-dates an event that has happened")
+    return when.to_text(at)
 
 
 def add(book: Book, title: str, *, contact: str | None = None, company: str | None = None,
@@ -122,7 +129,9 @@ def _history(book: Book, deal_id: int, event: str, from_stage: int | None, to_st
 def _run_entry_task(book: Book, deal_id: int, stage: dict[str, Any], at: str) -> None:
     """A stage with a `task` gives every deal that enters it that task, due `task_due` after entry."""
     if stage.get("task"):
-        due = when.parse_offset(stage["task_due"]).apply(when.day_of(when.from_text(at)))
+        offset = when.parse_offset(stage["task_due"])
+        entered = when.from_text(at)
+        due = offset.apply(entered if offset.unit == "h" else when.day_of(entered))
         tasks.create(book, stage["task"], due, deal_id=deal_id, origin="stage")
 
 
@@ -134,7 +143,11 @@ def _open_deal(book: Book, ref: str | int, action: str) -> dict[str, Any]:
 
 
 def _not_before(deal: dict[str, Any], at: str, field: str = "stage_entered_at") -> None:
-    if when.as_datetime(when.from_text(at)) < when.as_datetime(when.from_text(deal[field])):
+    """Events are recorded in order; a whole day is compared as a day (`--at today` is never too early)."""
+    new, last = when.from_text(at), when.from_text(deal[field])
+    if type(new) is not type(last):
+        new, last = when.day_of(new), when.day_of(last)
+    if new < last:
         raise InputError(f"--at {at} is before deal #{deal['id']} entered its current state ({deal[field]}); "
                          "events must be recorded in order")
 
@@ -307,13 +320,15 @@ def _add_cadences(book: Book, rows: list[dict[str, Any]]) -> None:
 
 
 def history(book: Book, deal_id: int) -> list[dict[str, Any]]:
-    """The stage timeline: each entry with the stage names and, for stage entries, days spent there."""
+    """The stage timeline: each entry with the stage names and, for stage entries, days spent there.
+
+    Ordered by day, then as recorded: a back-dated whole day (`--at yesterday`) has no time to sort by."""
     rows = book.rows(
         """SELECT h.event, f.name AS from_stage,
                   CASE WHEN h.event IN ('won', 'lost') THEN h.event ELSE t.name END AS to_stage,
                   h.at, h.note
            FROM stage_history h LEFT JOIN stages f ON f.id = h.from_stage_id JOIN stages t ON t.id = h.to_stage_id
-           WHERE h.deal_id = ? ORDER BY h.at, h.id""", (deal_id,))
+           WHERE h.deal_id = ? ORDER BY substr(h.at, 1, 10), h.id""", (deal_id,))
     end = when.as_datetime(clock.now())
     for index, row in enumerate(rows):
         if row["event"] in ("won", "lost"):

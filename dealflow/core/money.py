@@ -10,7 +10,6 @@ import re
 from dealflow.core.errors import InputError
 
 SCALE = 100
-MAX_MINOR = 10**15 - 1  # 9 999 999 999 999.99: fits SQLite integers and stays exact as a JSON number
 
 SYMBOLS = {
     "$": "USD", "€": "EUR", "₽": "RUB", "£": "GBP", "¥": "JPY", "₴": "UAH", "₸": "KZT",
@@ -19,17 +18,19 @@ SYMBOLS = {
 _SHOWN = {"USD": "$", "EUR": "€", "RUB": "₽", "GBP": "£", "JPY": "¥", "UAH": "₴", "KZT": "₸"}
 _GROUP = re.compile(r"[\s\u00a0\u202f']")
 _CODE = re.compile(r"^[A-Za-z]{3}$")
+_DIGITS = re.compile(r"[0-9]+")
+MAX_MINOR = 10**15 - 1  # below 2**53: exact as a JSON number and far inside SQLite's INTEGER
 
 
 def parse_amount(text: str) -> tuple[int, str | None]:
     """Read an AMOUNT; return (minor units, currency code or None when none was written)."""
     raw = str(text).strip()
-    number, currency = _split_currency(raw)
-    if number.startswith("-") or number.startswith("−"):
+    if re.match(r"^[^\d]*[-−]", raw):  # a minus anywhere before the number
         raise InputError(f"{text!r}: amounts cannot be negative")
+    number, currency = _split_currency(raw)
     digits = _GROUP.sub("", number.lstrip("+"))
     whole, fraction = _split_decimal(digits, text)
-    if not whole.isdigit() or (fraction and not fraction.isdigit()) or not whole.isascii():
+    if not _DIGITS.fullmatch(whole) or (fraction and not _DIGITS.fullmatch(fraction)):
         raise InputError(f"cannot read {text!r} as an amount; write e.g. 120000, 120 000,50 or 1,200.50 USD")
     if len(fraction) > 2:
         raise InputError(f"{text!r} has more than two decimal places")

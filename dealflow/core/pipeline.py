@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
+from dealflow.core.text import clean
 
 ROLES = ("invoice", "payment")
 
@@ -136,8 +137,9 @@ def _validated(spec: StageSpec) -> StageSpec:
         raise InputError(f"max_days must be a whole number of days above zero, not {spec.max_days!r}")
     if spec.role is not None and spec.role not in ROLES:
         raise InputError(f"a stage's role is 'invoice' or 'payment', not {spec.role!r}")
-    parse_offset(spec.task_due)
-    return spec
+    if spec.task is not None and not isinstance(spec.task, str):
+        raise InputError(f"a stage's task is text, not {spec.task!r}")
+    return replace(spec, name=spec.name.strip(), task=clean(spec.task), task_due=str(parse_offset(spec.task_due)))
 
 
 def check_probability(probability: Any) -> int:
@@ -237,7 +239,7 @@ def edit(book: Book, ref: str, changes: dict[str, Any]) -> dict[str, Any]:
                 raise InputError("max_days must be a whole number of days above zero")
             values["max_days"] = changes["max_days"]
         if "task" in changes:
-            values["task"] = changes["task"]
+            values["task"] = clean(changes["task"])
         if "task_due" in changes:
             from dealflow.core.when import parse_offset
 
@@ -283,8 +285,8 @@ def remove(book: Book, ref: str, *, to: str | None = None, at: str | None = None
         history = book.value("SELECT count(*) FROM stage_history WHERE to_stage_id = ? OR from_stage_id = ?",
                              (stage["id"], stage["id"]))
         if (users or history) and not to:
-            raise Conflict(f"{users} deal(s) refer to stage {stage['name']!r}; "
-                           f"give --to STAGE to move them there")
+            raise Conflict(f"stage {stage['name']!r} holds {users} deal(s) and appears in {history} history "
+                           f"entries; give --to STAGE to move them (and fold that history) there")
         moved = 0
         if to:
             target = resolve(book, to)

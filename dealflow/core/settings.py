@@ -35,13 +35,13 @@ def _currency(value: str) -> str:
 
 
 def _positive_int(value: str) -> int:
-    if not value.strip().isdigit() or int(value) <= 0:
+    if not re.fullmatch(r"\s*[0-9]+\s*", value) or int(value) <= 0:
         raise InputError(f"{value!r} is not a whole number above zero")
     return int(value)
 
 
 def _non_negative_int(value: str) -> int:
-    if not value.strip().isdigit():
+    if not re.fullmatch(r"\s*[0-9]+\s*", value):
         raise InputError(f"{value!r} is not a whole number of days (0 or more)")
     return int(value)
 
@@ -131,9 +131,22 @@ def set_value(book: Book, key: str, value: str) -> Any:
     with book.transaction():
         book.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value.strip()),
+            (key, stored_form(typed)),
         )
     return typed
+
+
+def stored_form(typed: Any) -> str:
+    """The canonical text of a validated value: `руб` is kept as RUB, `YES` as true, `7d` as +7d."""
+    if isinstance(typed, bool):
+        return "true" if typed else "false"
+    if isinstance(typed, list) and typed and isinstance(typed[0], tuple):
+        from dealflow.core.money import to_plain
+
+        return ",".join(f"{to_plain(threshold).removesuffix('.00')}:{coefficient:g}" for threshold, coefficient in typed)
+    if isinstance(typed, list):
+        return ",".join(typed)
+    return str(typed)
 
 
 def unset(book: Book, key: str) -> None:

@@ -50,14 +50,17 @@ class Offset:
 
     def apply(self, moment: Moment) -> Moment:
         """Shift a moment; days and longer keep a date a date, hours need (and make) a datetime."""
-        if self.unit == "h":
-            return as_datetime(moment) + timedelta(hours=self.amount)
-        if self.unit in "dw":
-            return moment + timedelta(days=self.amount * (7 if self.unit == "w" else 1))
-        from dateutil.relativedelta import relativedelta  # only month/year arithmetic needs it
+        try:
+            if self.unit == "h":
+                return as_datetime(moment) + timedelta(hours=self.amount)
+            if self.unit in "dw":
+                return moment + timedelta(days=self.amount * (7 if self.unit == "w" else 1))
+            from dateutil.relativedelta import relativedelta  # only month/year arithmetic needs it
 
-        months = self.amount * (12 if self.unit == "y" else 1)
-        return moment + relativedelta(months=months)
+            months = self.amount * (12 if self.unit == "y" else 1)
+            return moment + relativedelta(months=months)
+        except (OverflowError, ValueError):
+            raise InputError(f"{self} from {day_of(moment).isoformat()} is beyond the calendar (year 1 to 9999)") from None
 
 
 def parse_offset(text: str) -> Offset:
@@ -134,28 +137,37 @@ def _iso(text: str, now: datetime) -> Moment | None:
 
 
 def _free_form(text: str, now: datetime) -> Moment | None:
-    """Dates python-dateutil reads the same way whichever of day or month it assumes comes first."""
+    """Dates python-dateutil reads the same whichever way it is asked: day or month first, and whatever
+    it would fill in by itself. Only the year may be left out (this year); nothing else is guessed."""
     has_letters = re.search(r"[^\W\d_]{3}", text) is not None
     if not re.search(r"\d", text) or (not has_letters and len(re.findall(r"\d+", text)) < 3):
         return None
     from dateutil import parser  # heavy: only for free-form dates
 
-    base = datetime.combine(now.date(), time(0, 0))
+    defaults = (datetime(now.year, 1, 1, 0, 0), datetime(now.year, 2, 28, 13, 0))
     try:
-        readings = [
-            parser.parse(text, default=base.replace(hour=hour), dayfirst=first, fuzzy=False)
-            for first in (False, True)
-            for hour in (0, 13)
-        ]
-    except (ValueError, OverflowError):
+        readings = [parser.parse(text, default=default, dayfirst=first, fuzzy=False)
+                    for first in (False, True) for default in defaults]
+    except (ValueError, OverflowError, TypeError):
         return None
-    if len({reading.date() for reading in readings}) > 1:
+    days = {reading.date() for reading in readings}
+    if len({(reading.month, reading.day) for reading in readings[:2]}) > 1:
+        return None  # the day or month was not typed: "Dec 2026" is not a date
+    if len(days) > 1:
         raise InputError(f"{text!r} could be read two ways; write it as YYYY-MM-DD")
     reading = readings[0]
-    timed = len({r.hour for r in readings}) == 1  # the default hour was overridden: a time was typed
+    _check_weekday(text, reading.date())
+    timed = len({(r.hour, r.minute) for r in readings}) == 1  # the default time was overridden: a time was typed
     if reading.tzinfo is not None or timed:
         return clock.localize(reading)
     return reading.date()
+
+
+def _check_weekday(text: str, day: date) -> None:
+    """`fri 9` is not silently the 9th: a weekday written beside a date must be that date's weekday."""
+    for word in re.findall(r"[^\W\d_]+", text.casefold()):
+        if word in _WEEKDAYS and _WEEKDAYS[word] != day.weekday():
+            raise InputError(f"{text!r}: {day.isoformat()} is not a {word}; write the date as YYYY-MM-DD")
 
 
 def as_datetime(moment: Moment) -> datetime:

@@ -34,11 +34,23 @@ def connect(path: Path, on_create: Callable[[sqlite3.Connection], None] | None =
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    except (OSError, sqlite3.DatabaseError) as exc:
+        raise DealflowError(f"cannot open {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        _prepare(conn, path, on_create)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _prepare(conn: sqlite3.Connection, path: Path, on_create: Callable[[sqlite3.Connection], None] | None) -> None:
+    """Check the file is a dealflow book this version can read, then set pragmas and migrate."""
+    try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise DealflowError(f"cannot open {path} as a dealflow database: {exc}") from None
     if version > VERSION:
-        conn.close()
         raise DealflowError(
             f"{path} was written by a newer dealflow (schema {version}, this one knows {VERSION}); "
             "upgrade dealflow to open it"
@@ -49,7 +61,6 @@ def connect(path: Path, on_create: Callable[[sqlite3.Connection], None] | None =
         _migrate(conn, path, version, on_create)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
-    return conn
 
 
 def _migrate(conn: sqlite3.Connection, path: Path, version: int,

@@ -1,0 +1,125 @@
+"""`config`, `db backup`, `db check` and where the book lives."""
+
+import json
+import sqlite3
+
+import pytest
+
+from dealflow.store.schema import VERSION
+from tests.conftest import db_state
+
+
+def test_config_set_get_list_unset(cli):
+    assert cli.ok("config", "set", "currency", "руб").stdout == "Set currency = RUB\n"
+    assert cli.ok("config", "get", "currency").stdout == "RUB\n"
+    cli.ok("config", "set", "won_on_payment", "NO")
+    cli.ok("config", "set", "cadence.interval", "2w")
+    cli.ok("config", "set", "cadence.tiers", "0:0, 50 000:1")
+    rows = {r["key"]: r for r in json.loads(cli.ok("config", "list", "-f", "json").stdout)}
+    assert (rows["won_on_payment"]["value"], rows["cadence.interval"]["value"], rows["cadence.tiers"]["value"]) == (
+        "false", "+2w", "0:0,50000:1")
+    assert rows["currency"]["default"] is False and rows["deal_lifetime_days"]["default"] is True
+    cli.ok("config", "unset", "currency")
+    assert cli.ok("config", "get", "currency").stdout == "USD\n"
+    cli.ok("add", "Acme", "--value", "5")
+    assert cli.ok("deals", "--no-header").stdout.split("\t")[6] == "USD"
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("currency", "dollars", "unknown currency"),
+    ("owner", " ", "cannot be empty"),
+    ("deal_lifetime_days", "0", "above zero"),
+    ("deal_lifetime_days", "ninety", "whole number"),
+    ("deal_lifetime_days", "٣", "whole number"),
+    ("invoice.prefix", "", "cannot be empty"),
+    ("invoice.due_days", "-1", "whole number"),
+    ("won_on_payment", "maybe", "true or false"),
+    ("seller.name", "  ", "cannot be empty"),
+    ("seller.details", "", "cannot be empty"),
+    ("cadence.base", "0", "above zero"),
+    ("cadence.tiers", "100000:0.5", "start at 0"),
+    ("cadence.tiers", "0:0,x", "THRESHOLD:COEFFICIENT"),
+    ("cadence.tiers", "0:0,0:1", "same threshold"),
+    ("cadence.interval", "4h", "positive number of days"),
+    ("cadence.interval", "-1d", "positive"),
+    ("cadence.channels", "email,fax", "comma-separated list"),
+    ("colour", "red", "unknown setting"),
+])
+def test_bad_values_are_refused(cli, unchanged, key, value, message):
+    cli.ok("config", "set", "currency", "EUR")
+    unchanged("config", "set", "--", key, value, message=message)
+
+
+def test_unknown_key_for_get_and_unset(cli, unchanged):
+    cli.ok("stage", "list")
+    unchanged("config", "get", "colour", message="unknown setting")
+    unchanged("config", "unset", "colour", message="unknown setting")
+
+
+def test_db_backup_is_a_consistent_copy(cli, unchanged, tmp_path, db_path):
+    cli.ok("add", "Acme", "--contact", "Пётр")
+    target = tmp_path / "backups" / "copy.db"
+    assert cli.ok("db", "backup", str(target)).stdout == f"Backed up {db_path} to {target}\n"
+    assert db_state(target) == db_state(db_path)
+    assert cli.ok("--db", str(target), "deals", "--no-header").stdout.startswith("1\tAcme\tПётр")
+    unchanged("db", "backup", str(target), message="already exists")
+    cli.ok("add", "Beta")
+    cli.ok("db", "backup", str(target), "--force")
+    assert len(db_state(target)["deals"]) == 2
+    unchanged("db", "backup", str(db_path), "--force", message="another file")
+
+
+def test_db_check_ok_and_corruption(cli, db_path):
+    cli.ok("add", "Acme")
+    assert cli.ok("db", "check").stdout == f"{db_path}: ok\n"
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("INSERT INTO tasks (text, due, deal_id, created_at) VALUES ('x', '2026-11-22', 42, '2026-11-22')")
+    conn.commit()
+    conn.close()
+    result = cli("db", "check")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {db_path} has 1 problem(s):\ntasks row 1 refers to a missing deals row")
+
+
+def test_db_option_beats_environment_beats_app_dir(cli, tmp_path, monkeypatch):
+    option, env = tmp_path / "opt.db", tmp_path / "env.db"
+    monkeypatch.setenv("DEALFLOW_DB", str(env))
+    cli.ok("--db", str(option), "add", "In option")
+    cli.ok("add", "In env")
+    monkeypatch.delenv("DEALFLOW_DB")
+    cli.ok("add", "In app dir")
+    app_db = tmp_path / "home" / ".config" / "dealflow" / "dealflow.db"
+    for path, title in ((option, "In option"), (env, "In env"), (app_db, "In app dir")):
+        assert [row[1] for row in db_state(path)["deals"]] == [title]
+
+
+def test_a_newer_book_is_refused_byte_for_byte(cli, db_path):
+    cli.ok("add", "Acme")
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {VERSION + 5}")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    before = db_path.read_bytes()
+    result = cli("deals")
+    assert result.exit_code == 1 and "written by a newer dealflow" in result.stderr
+    assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+    assert db_path.read_bytes() == before
+
+
+def test_a_foreign_sqlite_file_is_refused(cli, tmp_path):
+    path = tmp_path / "photos.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE photos (id INTEGER)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    result = cli("--db", str(path), "deals")
+    assert result.exit_code == 1 and "not a dealflow database" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_demo_fills_an_empty_book_once(cli, unchanged):
+    assert "Built a demo book" in cli.ok("demo").stdout
+    assert len(cli.ok("deals", "--status", "all", "--no-header").stdout.splitlines()) == 24
+    unchanged("demo", message="already holds deals")

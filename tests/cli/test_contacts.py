@@ -1,0 +1,65 @@
+"""Contact commands and `lookup` through the CLI."""
+
+import json
+
+import pytest
+
+
+@pytest.fixture
+def petr(cli):
+    cli.ok("contact", "add", "Пётр Смирнов", "--company", "Дача-Сервис", "--email", "petr@dacha.ru",
+           "--phone", "+7 916 000-00-01", "--tag", "vip")
+
+
+def test_add_list_show(cli, petr):
+    assert cli.ok("contact", "add", "Anna", "-q").stdout == "2\n"
+    listed = cli.ok("contact", "list", "--search", "ДАЧА").stdout.splitlines()
+    assert listed[0].split("\t") == ["id", "name", "company", "email", "phone", "source", "tags", "open_deals",
+                                     "created_at"]
+    assert listed[1].split("\t")[:5] == ["1", "Пётр Смирнов", "Дача-Сервис", "petr@dacha.ru", "+7 916 000-00-01"]
+    assert len(listed) == 2
+    assert cli.ok("contact", "list", "--tag", "VIP", "--no-header").stdout.startswith("1\tПётр")
+    cli.ok("add", "Окна", "--contact", "пётр", "--value", "1000")
+    card = json.loads(cli.ok("contact", "show", "пётр", "-f", "json").stdout)
+    assert card["deals_count"] == 1 and card["deals"][0]["title"] == "Окна" and "phone_digits" not in card
+    assert "Contact #1: Пётр Смирнов" in cli.ok("contact", "show", "1", "-f", "table").stdout
+
+
+def test_edit_clears_fields(cli, petr):
+    out = json.loads(cli.ok("contact", "edit", "1", "--company", "", "--phone", "", "-f", "json").stdout)
+    assert (out["company"], out["phone"]) == (None, None)
+    assert "phone_digits" not in out
+
+
+def test_merge(cli, petr):
+    cli.ok("contact", "add", "Петя", "--phone", "+7 999 000-00-02")
+    cli.ok("add", "Двери", "--contact", "2")
+    assert cli.ok("contact", "merge", "1", "Петя").stdout == 'Merged Петя into contact #1 "Пётр Смирнов" (Дача-Сервис)\n'
+    assert cli.ok("deals", "--no-header").stdout.split("\t")[2] == "Пётр Смирнов"
+
+
+def test_lookup_json_and_exit_1(cli, petr):
+    cli.ok("add", "Окна", "--contact", "1")
+    found = json.loads(cli.ok("lookup", "8 (916) 000 00 01", "-f", "json").stdout)
+    assert [(c["name"], [d["title"] for d in c["open_deals"]]) for c in found] == [("Пётр Смирнов", ["Окна"])]
+    tsv = cli.ok("lookup", "petr@dacha.ru").stdout.splitlines()
+    assert tsv[1].split("\t")[:2] == ["1", "Пётр Смирнов"]
+    result = cli("lookup", "+1 555 000 0000")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: no contact matches")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("contact", "add", "Other", "--email", "PETR@dacha.ru"), "already belongs to contact #1 Пётр Смирнов"),
+    (("contact", "add", "Other", "--phone", "79160000001"), "already belongs to contact #1 Пётр Смирнов"),
+    (("contact", "add", "Other", "--email", "nope"), "not an email"),
+    (("contact", "edit", "Anna", "--email", "petr@dacha.ru"), "already belongs to contact #1"),
+    (("contact", "edit", "1", "--name", ""), "needs a name"),
+    (("contact", "edit", "1"), "nothing to change"),
+    (("contact", "show", "nobody"), "no contact matches 'nobody'"),
+    (("contact", "show", "п"), "matches 2 contacts: #1 Пётр Смирнов"),
+    (("contact", "merge", "1", "1"), "itself"),
+    (("contact", "merge", "1", "99999999"), "no contact matches"),
+])
+def test_errors_change_nothing(cli, unchanged, petr, args, message):
+    cli.ok("contact", "add", "Anna Петрова")
+    unchanged(*args, message=message)

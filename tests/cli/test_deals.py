@@ -1,0 +1,141 @@
+"""Deal commands through the CLI: output contract, confirmations and every error a user can hit."""
+
+import json
+
+import pytest
+
+from tests.conftest import db_state
+
+
+@pytest.fixture
+def acme(cli):
+    cli.ok("add", "Acme — 20 windows", "--contact", "Пётр", "--phone", "+7 916 000-00-01", "--value", "120 000",
+           "--currency", "RUB", "--source", "site", "--next", "перезвонить", "--due", "завтра")
+
+
+def test_add_confirms_and_lists_as_tsv(cli, acme):
+    out = cli.ok("deals").stdout.splitlines()
+    assert out[0].split("\t") == ["id", "title", "contact", "stage", "status", "value", "currency", "probability",
+                                  "days_in_stage", "next_due", "owner", "source", "created_at"]
+    row = out[1].split("\t")
+    assert row[:10] == ["1", "Acme — 20 windows", "Пётр", "Lead", "open", "120000.00", "RUB", "10", "0",
+                        "2026-11-23"]
+    assert row[11:] == ["site", "2026-11-22T10:00:00+03:00"]
+
+
+def test_json_csv_no_header(cli, acme):
+    data = json.loads(cli.ok("deals", "--format", "json").stdout)
+    assert data[0]["value"] == 120000.0 and data[0]["currency"] == "RUB" and data[0]["id"] == 1
+    assert cli.ok("deals", "-f", "csv", "--no-header").stdout.startswith("1,Acme — 20 windows,Пётр,Lead,open,120000.00")
+    assert cli.ok("deals", "-f", "tsv", "--no-header").stdout.startswith("1\tAcme")
+
+
+def test_mutating_commands_confirm_json_and_quiet(cli, acme):
+    assert cli.ok("move", "1", "qual").stdout == 'Moved deal #1 "Acme — 20 windows" (Qualified)\n'
+    assert cli.ok("advance", "#1", "-q").stdout == "1\n"
+    moved = json.loads(cli.ok("advance", "1", "--format", "json").stdout)
+    assert (moved["stage"], moved["value"]) == ("Negotiation", 120000.0)
+    assert cli.ok("won", "1").stdout == 'Won deal #1 "Acme — 20 windows" (won from Negotiation): ₽ 120\u202f000\n'
+    assert cli.ok("reopen", "1").stdout == 'Reopened deal #1 "Acme — 20 windows" (Negotiation)\n'
+    assert cli.ok("lost", "1", "--reason", "price", "--note", "chose a competitor").stdout == \
+        'Lost deal #1 "Acme — 20 windows" (lost from Negotiation): price\n'
+    assert cli.ok("edit", "1", "--title", "Acme", "-q").stdout == "1\n"
+
+
+def test_quiet_add_prints_the_id_for_scripts(cli):
+    assert cli.ok("add", "-q", "Acme").stdout == "1\n"
+    assert cli.ok("add", "-q", "Beta").stdout == "2\n"
+
+
+def test_show_json_has_every_section(cli, acme):
+    cli.ok("move", "1", "Proposal", "--note", "sent the offer")
+    cli.ok("won", "1")
+    card = json.loads(cli.ok("show", "1", "--format", "json").stdout)
+    assert card["contact"] == "Пётр" and card["status"] == "won"
+    assert [(h["from_stage"], h["to_stage"], h["note"]) for h in card["history"]] == [
+        (None, "Lead", None), ("Lead", "Proposal", "sent the offer"), ("Proposal", "won", None)]
+    assert set(card["history"][0]) >= {"from_stage", "to_stage", "at", "note"}
+    assert card["activities"] == [] and card["invoices"] == [] and card["cadence"] is None
+    assert [(t["text"], t["done_at"]) for t in card["tasks"]] == [("перезвонить", "2026-11-22T10:00:00+03:00")]
+
+
+def test_show_table_of_an_open_deal(cli, acme):
+    out = cli.ok("show", "1", "--format", "table").stdout
+    assert "Deal #1: Acme — 20 windows" in out and "Timeline" in out and "перезвонить" in out
+    assert "₽ 120\u202f000" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (("move", "99", "Proposal"), "no deal #99"),
+    (("show", "99"), "no deal #99"),
+    (("move", "abc", "Proposal"), "not a deal number"),
+    (("move", "1", "Shipping"), "no stage 'Shipping'"),
+    (("move", "1", "Lead"), "already in Lead"),
+    (("lost", "1", "--reason", "aliens"), "no loss reason 'aliens'"),
+    (("lost", "1", "--reason", "no"), "could be any of"),
+    (("add", "X", "--value", "-5"), "negative"),
+    (("add", "X", "--value", "1.2.3"), "cannot read"),
+    (("add", "X", "--value", "5", "--currency", "dollars"), "unknown currency"),
+    (("add", "X", "--due", "someday", "--next", "call"), "cannot read 'someday' as a date"),
+    (("add", "X", "--probability", "150"), "0 to 100"),
+    (("add", " "), "needs a title"),
+    (("add", "X", "--contact", "пёт"), "matches 2 contacts: #1 Пётр (+7 916 000-00-01); #2 Пётр Иванов"),
+    (("add", "X", "--email", "bad"), "not an email"),
+    (("move", "1", "Proposal", "--at", "2026-11-01"), "before deal #1 entered"),
+    (("move", "1", "Proposal", "--at", "tomorrow"), "future"),
+    (("edit", "1"), "nothing to change"),
+    (("edit", "1", "--contact", "nobody"), "no contact matches"),
+    (("deals", "--sort", "colour"), "unknown sort"),
+    (("deals", "--stage", "x"), "no stage"),
+    (("advance", "2"), "dealflow won 2"),
+    (("move", "3", "Lead"), "dealflow reopen 3"),
+    (("advance", "3"), "dealflow reopen 3"),
+    (("reopen", "1"), "already open"),
+])
+def test_errors_change_nothing(cli, unchanged, acme, args, message):
+    cli.ok("contact", "add", "Пётр Иванов")
+    cli.ok("add", "Last stage", "--stage", "Invoiced")
+    cli.ok("add", "Closed", "-q")
+    cli.ok("won", "3")
+    unchanged(*args, message=message)
+
+
+@pytest.mark.parametrize("args", [("move",), ("lost", "1"), ("add", "X", "--probability", "high"), ("deals", "--limit", "x"),
+                                  ("nosuchcommand",), ("deals", "--format", "yaml")])
+def test_usage_errors_exit_2(cli, unchanged, acme, args):
+    unchanged(*args, message="", code=2)
+
+
+def test_contact_by_cyrillic_case_and_stage_prefix(cli):
+    cli.ok("init", "--pipeline", "amocrm-ru")
+    cli.ok("add", "Окна", "--contact", "Пётр")
+    cli.ok("add", "Двери", "--contact", "пётр")
+    assert cli.ok("move", "2", "согл").stdout.endswith("(Согласование)\n")
+    assert [r.split("\t")[2] for r in cli.ok("deals", "--no-header").stdout.splitlines()] == ["Пётр", "Пётр"]
+    assert db_state_contacts(cli) == 1
+
+
+def db_state_contacts(cli):
+    import os
+    from pathlib import Path
+
+    return len(db_state(Path(os.environ["DEALFLOW_DB"]))["contacts"])
+
+
+def test_edit_tags_and_probability(cli):
+    cli.ok("add", "Acme", "--tag", "b2b", "--tag", "windows", "--probability", "40")
+    cli.ok("edit", "1", "--tag", "urgent", "--untag", "b2b", "--no-probability")
+    deal = json.loads(cli.ok("show", "1", "-f", "json").stdout)
+    assert (deal["tags"], deal["probability"], deal["probability_override"]) == ("windows,urgent", 10, None)
+    assert cli.ok("deals", "--tag", "URGENT", "--no-header").stdout.startswith("1\t")
+
+
+def test_at_backdates_won_and_lost(cli, clock):
+    clock("2026-11-10T09:00")
+    cli.ok("add", "Acme")
+    cli.ok("add", "Beta")
+    clock("2026-11-22T10:00")
+    won = json.loads(cli.ok("won", "1", "--at", "2026-11-15 12:00", "-f", "json").stdout)
+    assert won["closed_at"] == "2026-11-15T12:00:00+03:00"
+    lost = json.loads(cli.ok("lost", "2", "-r", "timing", "--at", "yesterday", "-f", "json").stdout)
+    assert lost["closed_at"] == "2026-11-21"

@@ -1,0 +1,72 @@
+"""`init`, `stage` and `reason` commands through the CLI."""
+
+import json
+
+import pytest
+
+
+def stage_rows(cli):
+    return [line.split("\t") for line in cli.ok("stage", "list", "--no-header").stdout.splitlines()]
+
+
+def test_init_builtin_and_toml(cli, tmp_path):
+    assert "Новая → Обработка" in cli.ok("init", "--pipeline", "amocrm-ru").stdout
+    assert [r[1] for r in stage_rows(cli)][-1] == "Оплата"
+    path = tmp_path / "p.toml"
+    path.write_text('[[stage]]\nname = "One"\nprobability = 30\n[[stage]]\nname = "Two"\non = "payment"\n')
+    cli.ok("init", "--pipeline", str(path))
+    assert stage_rows(cli) == [["1", "One", "30", "", "", "+1d", "", "0"], ["2", "Two", "0", "", "", "+1d", "payment", "0"]]
+
+
+def test_stage_commands(cli):
+    out = cli.ok("stage", "add", "Site visit", "--after", "Proposal", "--task", "Visit the client", "--max-days", "3").stdout
+    assert out == 'Added stage 4. Site visit (0%, max 3 days, task "Visit the client" +1d)\n'
+    cli.ok("stage", "edit", "site", "--name", "Выезд", "--probability", "55", "--no-max-days", "--task-due", "2d")
+    cli.ok("stage", "move", "Выезд", "--before", "Qualified")
+    assert stage_rows(cli)[1][:6] == ["2", "Выезд", "55", "", "Visit the client", "+2d"]
+    cli.ok("add", "Acme", "--stage", "выезд")
+    assert cli.ok("stage", "remove", "Выезд", "--to", "Lead").stdout == \
+        "Removed stage Выезд; 1 deal(s) moved to Lead\n"
+    tasks = json.loads(cli.ok("show", "1", "-f", "json").stdout)["tasks"]
+    assert [(t["text"], t["due"], t["origin"]) for t in tasks] == [("Visit the client", "2026-11-24", "stage")]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("init",), "already holds deals"),
+    (("init", "--pipeline", "nope"), "no pipeline 'nope'"),
+    (("stage", "add", "lead"), "already a stage named 'Lead'"),
+    (("stage", "add", "X", "--on", "invoice"), "already has the invoice role"),
+    (("stage", "add", "X", "--on", "shipping"), "'invoice' or 'payment'"),
+    (("stage", "add", "X", "--probability", "101"), "0 to 100"),
+    (("stage", "add", "X", "--after", "Nowhere"), "no stage 'Nowhere'"),
+    (("stage", "edit", "Lead"), "nothing to change"),
+    (("stage", "edit", "Lead", "--task", "x", "--no-task"), "not both"),
+    (("stage", "edit", "Lead", "--max-days", "0"), "above zero"),
+    (("stage", "edit", "Lead", "--name", "won"), "deal status"),
+    (("stage", "move", "Lead"), "--after"),
+    (("stage", "remove", "Lead"), "--to"),
+    (("stage", "remove", "Lead", "--to", "Lead"), "another stage"),
+    (("reason", "add", "PRICE"), "already exists"),
+    (("reason", "remove", "pri"), "whole name"),
+    (("reason", "remove", "aliens"), "no loss reason"),
+])
+def test_errors_change_nothing(cli, unchanged, args, message):
+    cli.ok("add", "Acme")
+    unchanged(*args, message=message)
+
+
+def test_init_refuses_a_bad_toml_and_creates_no_book(cli, unchanged, tmp_path, db_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[[stage]]\nprobability = 5\n")
+    unchanged("init", "--pipeline", str(path), message="has no name")
+    assert not db_path.exists()
+
+
+def test_reasons(cli):
+    assert cli.ok("reason", "add", "went silent").stdout == 'Added loss reason "went silent"\n'
+    cli.ok("add", "Acme")
+    cli.ok("lost", "1", "--reason", "went")
+    rows = dict(line.split("\t") for line in cli.ok("reason", "list", "--no-header").stdout.splitlines())
+    assert rows["went silent"] == "1" and rows["price"] == "0" and len(rows) == 9
+    cli.ok("reason", "remove", "went silent")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["lost_reason"] == "went silent"

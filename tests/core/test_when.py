@@ -1,0 +1,151 @@
+"""WHEN: every form SPEC §2 lists, read against a pinned now (Sunday 2026-11-22 10:00 Moscow)."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from dealflow.core import when
+from dealflow.core.errors import InputError
+
+MSK = timezone(timedelta(hours=3))
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=MSK)  # a Sunday
+
+
+def at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=MSK)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("now", NOW),
+    ("today", date(2026, 11, 22)),
+    ("Today", date(2026, 11, 22)),
+    ("tomorrow", date(2026, 11, 23)),
+    ("yesterday", date(2026, 11, 21)),
+    ("сегодня", date(2026, 11, 22)),
+    ("завтра", date(2026, 11, 23)),
+    ("Завтра", date(2026, 11, 23)),
+    ("вчера", date(2026, 11, 21)),
+    ("mon", date(2026, 11, 23)),
+    ("friday", date(2026, 11, 27)),
+    ("fri", date(2026, 11, 27)),
+    ("sun", date(2026, 11, 29)),  # today is Sunday: the next one, strictly after today
+    ("sunday", date(2026, 11, 29)),
+    ("eow", date(2026, 11, 22)),  # the coming Sunday is today
+    ("eom", date(2026, 11, 30)),
+    ("+3d", date(2026, 11, 25)),
+    ("3d", date(2026, 11, 25)),
+    ("-1d", date(2026, 11, 21)),
+    ("+2w", date(2026, 12, 6)),
+    ("+1m", date(2026, 12, 22)),
+    ("+4h", at(2026, 11, 22, 14, 0)),
+    ("2026-12-01", date(2026, 12, 1)),
+    ("2026-12-01 14:30", at(2026, 12, 1, 14, 30)),
+    ("2026-12-01T14:30", at(2026, 12, 1, 14, 30)),
+    ("14:30", at(2026, 11, 22, 14, 30)),
+    ("9:05", at(2026, 11, 22, 9, 5)),
+    ("tomorrow 10:00", at(2026, 11, 23, 10, 0)),
+    ("завтра 10:00", at(2026, 11, 23, 10, 0)),
+    ("fri 9:30", at(2026, 11, 27, 9, 30)),
+    ("5 Dec", date(2026, 12, 5)),
+    ("Dec 5 2026", date(2026, 12, 5)),
+    ("  tomorrow   10:00 ", at(2026, 11, 23, 10, 0)),
+])
+def test_every_listed_form(text, expected):
+    got = when.parse(text, NOW)
+    assert type(got) is type(expected)
+    assert got == expected
+
+
+def test_a_whole_day_stays_a_day_in_storage():
+    assert when.to_text(when.parse("2026-12-01", NOW)) == "2026-12-01"
+    assert when.to_text(when.parse("2026-12-01 14:30", NOW)) == "2026-12-01T14:30:00+03:00"
+
+
+@pytest.mark.parametrize("weekday_offset", range(7))
+@pytest.mark.parametrize("name, index", [("mon", 0), ("wednesday", 2), ("fri", 4), ("sun", 6)])
+def test_weekdays_are_strictly_after_today(weekday_offset, name, index):
+    now = NOW + timedelta(days=weekday_offset)
+    got = when.parse(name, now)
+    assert got.weekday() == index
+    assert 1 <= (got - now.date()).days <= 7
+
+
+@pytest.mark.parametrize("weekday_offset", range(7))
+def test_eow_is_the_coming_sunday(weekday_offset):
+    now = NOW + timedelta(days=weekday_offset)  # Sunday, Monday, … Saturday
+    got = when.parse("eow", now)
+    assert got.weekday() == 6 and 0 <= (got - now.date()).days <= 6
+
+
+@pytest.mark.parametrize("today, last", [
+    (date(2026, 2, 10), date(2026, 2, 28)), (date(2028, 2, 1), date(2028, 2, 29)),
+    (date(2026, 12, 31), date(2026, 12, 31)), (date(2026, 4, 30), date(2026, 4, 30)),
+])
+def test_eom_is_the_last_day_of_this_month(today, last):
+    assert when.parse("eom", datetime.combine(today, datetime.min.time(), MSK)) == last
+
+
+def test_month_offset_clamps_to_the_month_end():
+    assert when.parse("+1m", at(2026, 1, 31, 9, 0)) == date(2026, 2, 28)
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "someday", "next week", "+3x", "25:00", "12:60", "2026-13-01", "2026-02-30", "tomorrow 25:00",
+    "fri 9", "1/2/2026", "03.04.2026", "+99999d", "+9999y", "-9999y", "now 10:00", "дата",
+])
+def test_anything_else_is_an_input_error_naming_the_forms(text):
+    with pytest.raises(InputError) as raised:
+        when.parse(text, NOW)
+    assert "use" in str(raised.value) or "YYYY-MM-DD" in str(raised.value) or "calendar" in str(raised.value)
+
+
+def test_ambiguous_day_month_is_refused_not_guessed():
+    with pytest.raises(InputError, match="two ways"):
+        when.parse("1/2/2026", NOW)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_random_text_only_ever_raises_input_error(text):
+    try:
+        result = when.parse(text, NOW)
+    except InputError:
+        return
+    assert isinstance(result, (date, datetime))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[+\-]?\d{1,4} ?[hdwmy]", fullmatch=True))
+def test_any_offset_shape_reads_or_is_an_input_error(text):
+    try:
+        when.parse(text, NOW)
+    except InputError:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)),
+       st.one_of(st.none(), st.times().map(lambda t: t.replace(second=0, microsecond=0))))
+def test_iso_forms_round_trip(day, clock_time):
+    if clock_time is None:
+        assert when.parse(day.isoformat(), NOW) == day
+        return
+    text = f"{day.isoformat()} {clock_time.strftime('%H:%M')}"
+    got = when.parse(text, NOW)
+    assert (got.date(), got.time()) == (day, clock_time)
+    assert when.from_text(when.to_text(got)) == got
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(-500, 500), st.sampled_from("dw"))
+def test_day_offsets_count_from_today(amount, unit):
+    days = amount * (7 if unit == "w" else 1)
+    assert when.parse(f"{amount:+d}{unit}", NOW) == NOW.date() + timedelta(days=days)
+
+
+def test_parse_offset_reads_and_prints():
+    assert str(when.parse_offset("7d")) == "+7d"
+    assert str(when.parse_offset("-2w")) == "-2w"
+    with pytest.raises(InputError, match="offset"):
+        when.parse_offset("tomorrow")
