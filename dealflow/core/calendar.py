@@ -7,7 +7,7 @@ duplicating them. A due with a time is a 30-minute event; a whole-day due is an 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from dealflow.core import agenda, clock, when
@@ -49,13 +49,18 @@ def build(book: Book, days: int = 60) -> tuple[bytes, int]:
         event.add("uid", uid(entry))
         event.add("dtstamp", stamp)
         event.add("summary", _summary(entry))
-        start = when.from_text(entry["due"])
+        start = _start(when.from_text(entry["due"]))
         event.add("dtstart", start)
         event.add("dtend", start + (TIMED_LENGTH if isinstance(start, datetime) else timedelta(days=1)))
         event.add("description", _description(entry))
         event.add("categories", [entry["kind"]])
         calendar.add_component(event)
     return calendar.to_ical(), len(items)
+
+
+def _start(moment: when.Moment) -> when.Moment:
+    """A day stays a day; an instant is written in UTC, which every calendar reads without a VTIMEZONE."""
+    return moment.astimezone(timezone.utc) if isinstance(moment, datetime) else moment
 
 
 def _summary(entry: dict[str, Any]) -> str:
