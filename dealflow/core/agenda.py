@@ -111,7 +111,7 @@ def older_than(book: Book, day: date, lifetime: int) -> list[dict[str, Any]]:
     return book.rows(f"""{RANKS}
         SELECT {DEAL_COLUMNS}, d.created_at,
                CAST(julianday(:day) - julianday(substr(d.created_at, 1, 10)) AS INTEGER) AS age_days
-        FROM deals d {DEAL_JOINS}
+        FROM deals d INDEXED BY deals_by_status_created {DEAL_JOINS}
         WHERE d.status = 'open' AND d.created_at < date(:day, :back)
         ORDER BY d.created_at, d.id""", {"day": day.isoformat(), "back": f"-{lifetime} days"})
 

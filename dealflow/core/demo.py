@@ -10,7 +10,7 @@ import random
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from dealflow.core import clock, contacts, deals, money, settings, tasks
+from dealflow.core import activities, clock, contacts, deals, money, settings, tasks
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict
 
@@ -78,6 +78,7 @@ def build(book: Book) -> dict[str, Any]:
                              close=today + timedelta(days=rng.randint(5, 60)))
             made.append(_walk(book, deal, stages, today, age, index, rng))
         _extra_tasks(book, made, today, rng)
+        _agenda_story(book, people, made, today)
     return {"contacts": len(people), "deals": len(made)}
 
 
@@ -108,3 +109,17 @@ def _extra_tasks(book: Book, made: list[dict[str, Any]], today, rng: random.Rand
             continue
         due = today + timedelta(days=rng.choice([-3, -1, 0, 0, 1, 2, 5]))
         tasks.create(book, rng.choice(NEXT_STEPS), due, deal_id=deal["id"])
+
+
+def _agenda_story(book: Book, people: list[dict[str, Any]], made: list[dict[str, Any]], today) -> None:
+    """What makes a first `dealflow today` full: calls logged, a missed call this morning, a forgotten deal."""
+    open_deals = [deal for deal in made if deal["status"] == "open"]
+    for deal in open_deals[:4]:
+        activities.log(book, str(deal["id"]), "call", "talked about the offer", duration="6m",
+                       at=_at(today - timedelta(days=1), 15))
+    caller = open_deals[-1]
+    activities.log(book, str(caller["id"]), "call", missed=True,
+                   at=clock.localize(datetime.combine(today, time(8, 40))))
+    forgotten = people[11]  # an old contact whose deal nobody touched for months: stale, stuck, no next step
+    deals.add(book, f"{forgotten['company']} — repeat order", contact=str(forgotten["id"]), value="4 200",
+              currency="USD", source="referral", stage="Qualified", at=_at(today - timedelta(days=130), 10))
