@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dealflow.core import clock, tasks, when
+from dealflow.core import clock, settings, tasks, when
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError
 from dealflow.core.text import clean
@@ -114,8 +114,6 @@ def log(book: Book, ref: str | None, kind: str, note: str | None = None, *, cont
     moment = when.to_text(at if at is not None else clock.now())
     with book.transaction():
         deal, person = tasks.target(book, ref, contact)
-        from dealflow.core import settings
-
         activity = record(book, kind, moment, deal_id=deal["id"] if deal else None,
                           contact_id=person["id"] if person else None, note=clean(note), direction=direction,
                           missed=missed, duration_s=duration_s, owner=settings.get(book, "owner"))
