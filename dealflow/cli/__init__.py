@@ -23,6 +23,8 @@ from dealflow.core.errors import DealflowError
 
 # Command name → the module of dealflow.cli that registers it, in the order `--help` lists them.
 COMMANDS: dict[str, str] = {
+    "today": "agenda", "sweep": "agenda", "ics": "agenda",
+    "log": "activities", "remind": "tasks", "tasks": "tasks", "done": "tasks", "snooze": "tasks",
     "add": "deals", "deals": "deals", "show": "deals", "edit": "deals", "move": "deals",
     "advance": "deals", "won": "deals", "lost": "deals", "reopen": "deals",
     "contact": "contacts", "lookup": "contacts",

@@ -21,7 +21,7 @@ def demo(ctx: typer.Context,
     opened = book(ctx)
     made = sample.build(opened)
     print(f"Built a demo book in {opened.path}: {made['contacts']} contacts, {made['deals']} deals. "
-          f"Try: dealflow --db {opened.path} deals")
+          f"Try: dealflow --db {opened.path} today")
 
 
 def register(app: typer.Typer) -> None:

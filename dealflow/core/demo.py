@@ -78,8 +78,9 @@ def build(book: Book) -> dict[str, Any]:
                              close=today + timedelta(days=rng.randint(5, 60)))
             made.append(_walk(book, deal, stages, today, age, index, rng))
         _extra_tasks(book, made, today, rng)
+        _agenda_story(book, people, made, today)
         _park_undecided(book, made, today)
-    return {"contacts": len(people), "deals": len(made)}
+    return {"contacts": book.value("SELECT count(*) FROM contacts"), "deals": book.value("SELECT count(*) FROM deals")}
 
 
 def _at(day, hour: int) -> datetime:
@@ -132,3 +133,17 @@ def _park_undecided(book: Book, made: list[dict[str, Any]], today) -> None:
         for number, ago in enumerate(touches_ago):
             activities.record(book, "call" if number % 2 else "email", when.to_text(_at(today - timedelta(days=ago), 16)),
                               deal_id=deal["id"], direction="out", note="followed up; still thinking")
+
+
+def _agenda_story(book: Book, people: list[dict[str, Any]], made: list[dict[str, Any]], today) -> None:
+    """What makes a first `dealflow today` full: calls logged, a missed call this morning, a forgotten deal."""
+    open_deals = [deal for deal in made if deal["status"] == "open"]
+    for deal in open_deals[:4]:
+        activities.log(book, str(deal["id"]), "call", "talked about the offer", duration="6m",
+                       at=_at(today - timedelta(days=1), 15))
+    caller = open_deals[-1]
+    activities.log(book, str(caller["id"]), "call", missed=True,
+                   at=clock.localize(datetime.combine(today, time(8, 40))))
+    forgotten = people[11]  # an old contact whose deal nobody touched for months: stale, stuck, no next step
+    deals.add(book, f"{forgotten['company']} — repeat order", contact=str(forgotten["id"]), value="4 200",
+              currency="USD", source="referral", stage="Qualified", at=_at(today - timedelta(days=130), 10))

@@ -1,5 +1,6 @@
 """`config`, `db backup`, `db check` and where the book lives."""
 
+import re
 import json
 import sqlite3
 
@@ -120,6 +121,8 @@ def test_a_foreign_sqlite_file_is_refused(cli, tmp_path):
 
 
 def test_demo_fills_an_empty_book_once(cli, unchanged):
-    assert "Built a demo book" in cli.ok("demo").stdout
-    assert len(cli.ok("deals", "--status", "all", "--no-header").stdout.splitlines()) == 24
+    built = cli.ok("demo").stdout
+    reported = int(re.search(r"(\d+) deals", built).group(1))
+    assert reported >= 24  # one per sample contact, plus the stories later features add
+    assert len(cli.ok("deals", "--status", "all", "--no-header").stdout.splitlines()) == reported
     unchanged("demo", message="already holds deals")

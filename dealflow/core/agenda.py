@@ -1,0 +1,232 @@
+"""The morning agenda (`dealflow today`): everything that needs the seller on a day, most urgent first.
+
+Each kind of item comes from one *source*: a function `fn(book, day, until) -> list[dict]` in `SOURCES`
+that asks the database one question (in SQL, so the agenda stays fast however much closed history the
+book holds) and returns items with exactly the fields in `FIELDS` plus the two urgency inputs
+`probability` (effective %, 100 for won) and `stage_rank` (stage position / number of stages, 1 for won).
+`day` is the agenda's day; `until` is the last day whose dated items (tasks, follow-ups) are included.
+A new kind is one new source function appended to `SOURCES` and a line in `KINDS`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from dealflow.core import clock, settings, when
+from dealflow.core.book import Book
+from dealflow.core.errors import InputError
+
+FIELDS = ["kind", "deal_id", "deal", "contact", "phone", "email", "stage", "value", "currency", "due", "days",
+          "detail", "task_id", "invoice"]
+URGENCY_INPUTS = ["probability", "stage_rank"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a kind of item is shown and weighed: its heading, its word in the summary, its urgency weight."""
+
+    heading: str
+    label: str
+    weight: float
+
+
+KINDS: dict[str, Kind] = {
+    "invoice-overdue": Kind("Invoices overdue", "invoice overdue", 8.0),
+    "task": Kind("Tasks", "due today", 6.0),
+    "follow-up": Kind("Follow-ups due", "follow-up", 5.0),
+    "decide": Kind("Decide: close won or lost", "to decide", 5.0),
+    "not-invoiced": Kind("Won or agreed, not invoiced", "not invoiced", 5.0),
+    "stuck": Kind("Stuck in a stage", "stuck", 4.0),
+    "no-next-step": Kind("No next step planned", "without a next step", 3.0),
+    "stale": Kind("Past their lifetime", "stale", 2.0),
+}
+OTHER_KIND = Kind("Other", "other", 3.0)
+
+# Urgency weights (see `urgency` and the README).
+DAYS_WEIGHT, DAYS_MIN, DAYS_MAX = 0.5, -14, 30
+MONEY_WEIGHT = 1.0
+STAGE_WEIGHT = 3.0
+
+# Rank of each stage in the pipeline, 1/n … n/n: how close a deal is to payment.
+RANKS = """WITH ranks AS (
+    SELECT id, CAST(row_number() OVER (ORDER BY position) AS REAL) / count(*) OVER () AS stage_rank
+    FROM stages)"""
+# The deal fields every item carries (with `deals d`, `stages s`, `ranks r`, `contacts c` joined).
+DEAL_COLUMNS = """d.id AS deal_id, d.title AS deal, c.name AS contact, c.phone, c.email, s.name AS stage,
+    d.value, d.currency,
+    CASE d.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE coalesce(d.probability, s.probability) END
+        AS probability,
+    CASE WHEN d.status = 'won' THEN 1.0 ELSE r.stage_rank END AS stage_rank"""
+DEAL_JOINS = """JOIN stages s ON s.id = d.stage_id
+    JOIN ranks r ON r.id = d.stage_id
+    LEFT JOIN contacts c ON c.id = d.contact_id"""
+
+
+def item(kind: str, row: dict[str, Any], *, due: str | None, days: int, detail: str,
+         task_id: int | None = None, invoice: str | None = None) -> dict[str, Any]:
+    """An agenda item with exactly the SPEC fields and the urgency inputs, in order."""
+    fields = {**row, "kind": kind, "due": due, "days": days, "detail": detail, "task_id": task_id,
+              "invoice": invoice}
+    return {name: fields.get(name) for name in FIELDS + URGENCY_INPUTS}
+
+
+def tasks_due(book: Book, day: date, until: date) -> list[dict[str, Any]]:
+    """`task`: open tasks due on or before `until` (missed-call tasks included)."""
+    rows = book.rows(f"""{RANKS}
+        SELECT t.id AS task_id, t.text, t.due, t.origin, {DEAL_COLUMNS},
+               CAST(julianday(:day) - julianday(substr(t.due, 1, 10)) AS INTEGER) AS days
+        FROM tasks t
+        LEFT JOIN deals d ON d.id = t.deal_id
+        LEFT JOIN stages s ON s.id = d.stage_id
+        LEFT JOIN ranks r ON r.id = d.stage_id
+        LEFT JOIN contacts c ON c.id = t.contact_id
+        WHERE t.done_at IS NULL AND t.due < :after""",
+        {"day": day.isoformat(), "after": (until + timedelta(days=1)).isoformat()})
+    return [item("task", row, due=row["due"], days=row["days"], task_id=row["task_id"],
+                 detail=row["text"] + (" (missed call)" if row["origin"] == "missed-call" else ""))
+            for row in rows]
+
+
+def stuck(book: Book, day: date, until: date) -> list[dict[str, Any]]:
+    """`stuck`: open deals that have sat in their stage strictly more whole days than its `max_days`."""
+    rows = book.rows(f"""{RANKS}
+        SELECT {DEAL_COLUMNS}, s.max_days,
+               CAST(julianday(:day) - julianday(substr(d.stage_entered_at, 1, 10)) AS INTEGER) AS in_stage
+        FROM stages s CROSS JOIN deals d ON d.stage_id = s.id
+        JOIN ranks r ON r.id = d.stage_id
+        LEFT JOIN contacts c ON c.id = d.contact_id
+        WHERE s.max_days IS NOT NULL AND d.status = 'open'
+          AND d.stage_entered_at < date(:day, '-' || s.max_days || ' days')""", {"day": day.isoformat()})
+    return [item("stuck", row, due=None, days=row["in_stage"] - row["max_days"],
+                 detail=f"{_days(row['in_stage'])} in {row['stage']}, limit {row['max_days']}")
+            for row in rows]
+
+
+def older_than(book: Book, day: date, lifetime: int) -> list[dict[str, Any]]:
+    """Open deals created more than `lifetime` whole days before `day` (what `stale` and `sweep` find)."""
+    return book.rows(f"""{RANKS}
+        SELECT {DEAL_COLUMNS}, d.created_at,
+               CAST(julianday(:day) - julianday(substr(d.created_at, 1, 10)) AS INTEGER) AS age_days
+        FROM deals d INDEXED BY deals_by_status_created {DEAL_JOINS}
+        WHERE d.status = 'open' AND d.created_at < date(:day, :back)
+        ORDER BY d.created_at, d.id""", {"day": day.isoformat(), "back": f"-{lifetime} days"})
+
+
+def stale(book: Book, day: date, until: date) -> list[dict[str, Any]]:
+    """`stale`: open deals older than the setting `deal_lifetime_days`."""
+    lifetime = settings.get(book, "deal_lifetime_days")
+    return [item("stale", row, due=None, days=row["age_days"] - lifetime,
+                 detail=f"{_days(row['age_days'])} old, lifetime {lifetime}; close it or `dealflow sweep`")
+            for row in older_than(book, day, lifetime)]
+
+
+def no_next_step(book: Book, day: date, until: date) -> list[dict[str, Any]]:
+    """`no-next-step`: open deals with no open task and no active follow-up cadence."""
+    rows = book.rows(f"""{RANKS}
+        SELECT {DEAL_COLUMNS}
+        FROM deals d {DEAL_JOINS}
+        WHERE d.status = 'open'
+          AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.deal_id = d.id AND t.done_at IS NULL)
+          AND NOT EXISTS (SELECT 1 FROM cadences k WHERE k.deal_id = d.id AND k.ended_at IS NULL)""")
+    return [item("no-next-step", row, due=None, days=0,
+                 detail=f"nothing planned; `dealflow remind {row['deal_id']} TEXT` or `dealflow park {row['deal_id']}`")
+            for row in rows]
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
+Source = Callable[[Book, date, date], list[dict[str, Any]]]
+SOURCES: list[Source] = [tasks_due, stuck, stale, no_next_step]
+
+
+def urgency(entry: dict[str, Any]) -> float:
+    """How urgent an item is: a weighted sum, like taskwarrior's (documented in the README).
+
+        urgency = kind weight
+                + 0.5 × days overdue (clamped to −14…30; negative for items due later)
+                + 1.0 × log10(1 + value × probability / 100, in minor units)
+                + 3.0 × stage rank (0…1; 1 for won deals)
+
+    Money is on a log scale of minor units so that deals in different currencies can be compared without
+    exchange rates: a 100× larger deal weighs 2 points more, whatever the currency.
+    """
+    weight = KINDS.get(entry["kind"], OTHER_KIND).weight
+    days = max(DAYS_MIN, min(entry["days"] or 0, DAYS_MAX))
+    at_stake = (entry["value"] or 0) * (entry["probability"] or 0) // 100
+    score = (weight + DAYS_WEIGHT * days + MONEY_WEIGHT * math.log10(1 + at_stake)
+             + STAGE_WEIGHT * (entry["stage_rank"] or 0))
+    return round(score, 1)
+
+
+def _kind_order(kind: str) -> int:
+    return list(KINDS).index(kind) if kind in KINDS else len(KINDS)
+
+
+def agenda(book: Book, *, on: when.Moment | None = None, days: int = 0) -> list[dict[str, Any]]:
+    """Every item for the day `on` (default today) and dated items `days` ahead, most urgent first.
+
+    Read-only: asking about a future day changes nothing.
+    """
+    if days < 0:
+        raise InputError("--days must be 0 or more (how many days ahead to look)")
+    day = when.day_of(on) if on is not None else clock.today()
+    until = day + timedelta(days=days)
+    items = [found for source in SOURCES for found in source(book, day, until)]
+    for entry in items:
+        entry["urgency"] = urgency(entry)
+    items.sort(key=lambda e: (-e["urgency"], _kind_order(e["kind"]), e["deal_id"] or 0, e["task_id"] or 0))
+    return items
+
+
+# Items that are not merely "due today": their deal's value counts as money at risk.
+def at_risk(entry: dict[str, Any]) -> bool:
+    return entry["kind"] not in ("task", "follow-up") or (entry["days"] or 0) > 0
+
+
+def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The agenda's one-line summary as data: counts per label, and money at risk per currency.
+
+    Overdue tasks and tasks due today are counted apart; every other kind is counted by its label. Money at
+    risk is the value of each deal with an at-risk item, counted once, summed per currency (never across).
+    """
+    counts: dict[str, int] = {}
+    for entry in items:
+        if entry["kind"] == "task" and (entry["days"] or 0) < 0:
+            continue  # due later (--days): planned, not pressing
+        label = "overdue" if entry["kind"] == "task" and entry["days"] > 0 else KINDS.get(
+            entry["kind"], OTHER_KIND).label
+        counts[label] = counts.get(label, 0) + 1
+    ordered = ["overdue"] + [kind.label for kind in KINDS.values()] + [OTHER_KIND.label]
+    risky: dict[int, dict[str, Any]] = {e["deal_id"]: e for e in items if e["deal_id"] is not None and at_risk(e)}
+    money: dict[str, int] = {}
+    for entry in risky.values():
+        money[entry["currency"]] = money.get(entry["currency"], 0) + (entry["value"] or 0)
+    return {
+        "counts": [{"label": label, "count": counts[label]} for label in ordered if counts.get(label)],
+        "at_risk": [{"currency": currency, "value": value} for currency, value in sorted(money.items()) if value],
+    }
+
+
+def sweep(book: Book, *, older_than_days: int | None = None, close: bool = False,
+          dry_run: bool = False) -> list[dict[str, Any]]:
+    """The graveyard: open deals past their lifetime (or older than DAYS); `close` marks them lost, `stale`."""
+    from dealflow.core import deals
+
+    if older_than_days is not None and older_than_days < 0:
+        raise InputError("--older-than must be a number of days, 0 or more")
+    lifetime = older_than_days if older_than_days is not None else settings.get(book, "deal_lifetime_days")
+    with book.transaction():
+        found = older_than(book, clock.today(), lifetime)
+        for row in found:
+            row["status"] = "open"
+            if close and not dry_run:
+                deals.close(book, row["deal_id"], "lost", reason="stale",
+                            note=f"swept: {_days(row['age_days'])} old, lifetime {lifetime}")
+                row["status"] = "lost"
+    return found

@@ -1,0 +1,174 @@
+"""`log`, `remind`, `tasks`, `done`, `snooze`, `today`, `sweep`, `ics` and `lookup` as a user types them."""
+
+import json
+
+import pytest
+
+from tests.conftest import db_state
+
+
+@pytest.fixture
+def deal(cli):
+    cli.ok("add", "Окна для дачи", "--contact", "Пётр", "--phone", "+7 916 000-00-01", "--value", "1 250 000",
+           "--currency", "RUB", "--next", "перезвонить", "--due", "2026-12-20")
+    return "1"
+
+
+def rows(result):
+    header, *lines = result.stdout.splitlines()
+    names = header.split("\t")
+    return [dict(zip(names, line.split("\t"))) for line in lines]
+
+
+def test_log_with_next_step(cli, deal):
+    out = cli.ok("log", deal, "call", "discussed", "terms", "--next", "send the contract",
+                 "--due", "fri", "--duration", "5m")
+    assert out.stdout.strip() == ('Logged call (out, 5 min) with Пётр on deal #1 "Окна для дачи"; '
+                                  'next step T2 "send the contract" due 2026-11-27')
+    shown = json.loads(cli.ok("show", "1", "-f", "json").stdout)
+    assert shown["activities"][0]["note"] == "discussed terms"
+    assert shown["last_activity_at"] == "2026-11-22T10:00:00+03:00"
+
+
+def test_missed_call_task_then_call_back(cli, deal, clock):
+    clock("2026-11-22T09:15")
+    cli.ok("log", deal, "call", "--missed")
+    [task] = [row for row in rows(cli.ok("tasks")) if row["origin"] == "missed-call"]
+    assert (task["text"], task["due"], task["phone"]) == ("Call back Пётр", "2026-11-22T09:15:00+03:00",
+                                                          "+7 916 000-00-01")
+    clock("2026-11-22T11:00")
+    out = cli.ok("log", "+7 916 000 00 01", "call", "--out", "called back")
+    assert "completed 1 call-back task" in out.stdout
+    assert [row["id"] for row in rows(cli.ok("tasks", "--done"))] == [task["id"]]
+
+
+def test_a_bare_number_is_a_deal_and_contact_needs_the_option(cli, deal, db_path):
+    cli.ok("contact", "add", "Анна")  # contact #2: deal #2 does not exist
+    cli.ok("log", "--contact", "2", "email", "price list")
+    assert db_state(db_path)["activities"][0][1:4] == (None, 2, "email")
+
+
+def test_remind_tasks_done_snooze(cli, deal):
+    out = cli.ok("remind", deal, "check the payment", "--due", "+3d")
+    assert out.stdout.strip() == 'Added task T2 "check the payment" due 2026-11-25 (deal #1 "Окна для дачи")'
+    cli.ok("remind", "--contact", "Пётр", "birthday", "card", "--due", "2026-11-20")
+    listed = rows(cli.ok("tasks"))
+    assert [(r["id"], r["text"], r["due"], r["overdue_days"], r["deal_id"]) for r in listed] == [
+        ("3", "birthday card", "2026-11-20", "2", "")]
+    assert list(listed[0]) == ["id", "text", "due", "overdue_days", "deal_id", "deal", "contact", "phone", "origin"]
+    assert [r["id"] for r in rows(cli.ok("tasks", "--all"))] == ["3", "2", "1"]
+    assert [r["id"] for r in rows(cli.ok("tasks", "--due", "+3d"))] == ["3", "2"]
+    assert [r["id"] for r in rows(cli.ok("tasks", "--overdue"))] == ["3"]
+    assert cli.ok("done", "T3", "2").stdout.count("Done:") == 2
+    done = rows(cli.ok("tasks", "--done"))
+    assert {r["id"] for r in done} == {"2", "3"} and done[0]["done_at"] == "2026-11-22T10:00:00+03:00"
+    assert cli.ok("snooze", "T1", "--to", "mon", "-q").stdout == "1\n"
+    assert rows(cli.ok("tasks", "--all"))[0]["due"] == "2026-11-23"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("log", "9", "call"), "no deal #9"),
+    (("log", "Nobody", "call"), "no contact matches"),
+    (("log", "1", "fax"), "unknown activity kind"),
+    (("log", "1", "call", "--at", "someday"), "cannot read 'someday' as a date"),
+    (("log", "1", "call", "--duration", "long"), "as a duration"),
+    (("log", "1", "email", "--missed"), "--missed is for calls"),
+    (("log", "1", "call", "--in", "--out"), "not both"),
+    (("log", "1", "call", "--due", "fri"), "--due needs --next"),
+    (("log", "1"), "say what happened"),
+    (("remind", "9", "x"), "no deal #9"),
+    (("remind", "1", "x", "--due", "soonish"), "cannot read 'soonish'"),
+    (("remind", "--contact", "Nobody", "x"), "no contact matches"),
+    (("done", "T1", "T99"), "no task T99"),
+    (("done", "X1"), "not a task number"),
+    (("snooze", "T99", "--to", "mon"), "no task T99"),
+    (("snooze", "T1"), "--to"),
+    (("snooze", "T1", "--to", "later"), "cannot read 'later'"),
+    (("tasks", "--all", "--done"), "only one of"),
+    (("today", "--on", "whenever"), "cannot read 'whenever'"),
+    (("today", "--days", "-1"), "--days must be 0 or more"),
+    (("sweep", "--older-than", "-5"), "--older-than"),
+])
+def test_errors_change_nothing(cli, deal, unchanged, args, message):
+    unchanged(*args, message=message)
+
+
+def test_done_twice_is_refused_and_changes_nothing(cli, deal, unchanged):
+    cli.ok("remind", deal, "x")
+    cli.ok("done", "T2")
+    unchanged("done", "T1", "T2", message="already done")
+
+
+def test_closing_a_deal_completes_its_tasks(cli, deal):
+    cli.ok("won", deal)
+    assert rows(cli.ok("tasks", "--all")) == []
+
+
+def test_today_machine_output_and_on_a_future_day_is_read_only(cli, deal, db_path, clock):
+    clock("2026-11-22T10:00")
+    assert rows(cli.ok("today")) == []  # a fresh Lead with a task due next month
+    before = db_state(db_path)
+    later = json.loads(cli.ok("today", "--on", "2026-12-21", "--days", "0", "-f", "json").stdout)
+    assert db_state(db_path) == before
+    task = [item for item in later if item["kind"] == "task"]
+    assert [(item["task_id"], item["days"], item["value"], item["currency"]) for item in task] == [
+        (1, 1, 1250000.0, "RUB")]
+
+
+def test_today_stuck_by_days_in_lead(cli, deal, clock):
+    # Lead has max_days 1: entered 2026-11-22, so 2026-11-23 is at the limit and 2026-11-24 is over it.
+    assert [r["kind"] for r in rows(cli.ok("today", "--on", "2026-11-23"))] == []
+    [stuck] = rows(cli.ok("today", "--on", "2026-11-24"))
+    assert (stuck["kind"], stuck["days"], stuck["detail"]) == ("stuck", "1", "2 days in Lead, limit 1")
+
+
+def test_today_table_groups_and_summary(cli, deal):
+    cli.ok("remind", deal, "late thing", "--due", "2026-11-20")
+    cli.ok("add", "Acme", "--value", "5000", "--currency", "USD", "--at", "2026-11-10")
+    out = cli.ok("today", "-f", "table").stdout
+    assert out.splitlines()[0] == ("Today: 1 overdue · 1 stuck · 1 without a next step · "
+                                    "₽ 1\u202f250\u202f000 at risk · $ 5,000 at risk")
+    assert "Tasks (1)" in out and "Stuck in a stage (1)" in out and "No next step planned (1)" in out
+
+
+def test_today_with_nothing_to_do_is_friendly(cli):
+    assert "Nothing needs you today" in cli.ok("today", "-f", "table").stdout
+    assert cli.ok("today").stdout == "\t".join(
+        ["kind", "deal_id", "deal", "contact", "phone", "email", "stage", "value", "currency", "due", "days",
+         "detail", "task_id", "invoice", "urgency"]) + "\n"
+
+
+def test_sweep_lists_then_closes(cli, clock):
+    clock("2026-07-01T10:00")
+    cli.ok("add", "Dusty")
+    clock("2026-11-22T10:00")
+    cli.ok("add", "Fresh")
+    listed = rows(cli.ok("sweep"))
+    assert [(r["deal_id"], r["age_days"], r["status"]) for r in listed] == [("1", "144", "open")]
+    assert [r["deal_id"] for r in rows(cli.ok("sweep", "--older-than", "0"))] == ["1"]  # Fresh is 0 days old
+    cli.ok("sweep", "--close")
+    shown = json.loads(cli.ok("show", "1", "-f", "json").stdout)
+    assert (shown["status"], shown["lost_reason"]) == ("lost", "stale")
+
+
+def test_ics_has_stable_uids_all_day_and_timed(cli, deal, tmp_path):
+    cli.ok("log", deal, "call", "--missed", "--at", "2026-11-22 09:30")
+    target = tmp_path / "agenda.ics"
+    assert cli.ok("ics", "--output", str(target)).stdout.strip() == f"Wrote 2 events to {target}"
+    from icalendar import Calendar
+
+    events = {str(e["uid"]): e for e in Calendar.from_ical(target.read_bytes()).walk("VEVENT")}
+    assert set(events) == {"task-1@dealflow", "task-2@dealflow"}
+    assert events["task-1@dealflow"].decoded("dtstart").isoformat() == "2026-12-20"
+    assert events["task-2@dealflow"].decoded("dtstart").isoformat() == "2026-11-22T06:30:00+00:00"
+    assert str(events["task-2@dealflow"]["summary"]) == "Call back Пётр (missed call) — Окна для дачи"
+    again = tmp_path / "again.ics"
+    cli.ok("ics", "--output", str(again), "--days", "10")
+    assert {str(e["uid"]) for e in Calendar.from_ical(again.read_bytes()).walk("VEVENT")} == {"task-2@dealflow"}
+
+
+def test_lookup_shows_open_tasks_and_last_activity(cli, deal):
+    cli.ok("log", deal, "call", "--missed")
+    [card] = json.loads(cli.ok("lookup", "+7 916 000 00 01", "-f", "json").stdout)
+    assert [task["text"] for task in card["open_tasks"]] == ["Call back Пётр", "перезвонить"]
+    assert (card["last_activity"]["kind"], card["last_activity"]["direction"]) == ("call", "in")
