@@ -21,7 +21,7 @@ FORMATS = ("auto", "table", "tsv", "csv", "json")
 
 MONEY_KEYS = frozenset({
     "value", "total", "paid", "balance", "amount", "price", "open_value", "lost_value", "won_value",
-    "weighted", "invoiced", "at_risk", "value_at_risk",
+    "weighted", "invoiced", "at_risk", "value_at_risk", "payment",
 })
 DAY_KEYS = frozenset({"due", "next_due", "expected_close", "next_touch"})  # shown relative to today
 

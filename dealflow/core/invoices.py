@@ -79,11 +79,11 @@ def show(book: Book, number: str) -> dict[str, Any]:
         **invoice,
         "lines": book.rows("SELECT text, quantity, price, amount FROM invoice_lines WHERE invoice_id = ? ORDER BY id",
                            (invoice["id"],)),
-        "payments": _payments("p.invoice_id = ?", (invoice["id"],), book),
+        "payments": _payments(book, "p.invoice_id = ?", (invoice["id"],)),
     }
 
 
-def _payments(condition: str, params: tuple, book: Book) -> list[dict[str, Any]]:
+def _payments(book: Book, condition: str, params: tuple) -> list[dict[str, Any]]:
     return book.rows(
         f"""SELECT p.id, i.number, i.deal_id, p.at, p.amount, i.currency, p.method
             FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN deals d ON d.id = i.deal_id
@@ -92,7 +92,7 @@ def _payments(condition: str, params: tuple, book: Book) -> list[dict[str, Any]]
 
 def for_deal(book: Book, deal_id: int) -> dict[str, list[dict[str, Any]]]:
     """The deal card's money: every invoice of the deal and every payment on them."""
-    return {"invoices": listing(book, "all", deal=deal_id), "payments": _payments("i.deal_id = ?", (deal_id,), book)}
+    return {"invoices": listing(book, "all", deal=deal_id), "payments": _payments(book, "i.deal_id = ?", (deal_id,))}
 
 
 def for_contact(book: Book, contact_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -101,7 +101,7 @@ def for_contact(book: Book, contact_id: int) -> dict[str, list[dict[str, Any]]]:
     invoices = book.rows(f"SELECT * FROM ({VIEW_SQL}) v WHERE v.contact_id = :contact ORDER BY v.seq", params)
     return {
         "invoices": invoices,
-        "payments": _payments("d.contact_id = ?", (contact_id,), book),
+        "payments": _payments(book, "d.contact_id = ?", (contact_id,)),
         "paid": book.rows(f"""SELECT currency, sum(paid) AS amount FROM ({VIEW_SQL}) v
                               WHERE v.contact_id = :contact AND paid > 0 GROUP BY currency ORDER BY currency""",
                           params),

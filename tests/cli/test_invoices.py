@@ -45,6 +45,8 @@ def test_items_and_due_offset(cli, deal):
 def test_quiet_prints_the_number(cli, deal):
     assert cli.ok("invoice", "add", "-q", deal).stdout == "INV-0001\n"
     assert cli.ok("invoice", "pay", "-q", "INV-0001", "--amount", "1").stdout == "INV-0001\n"
+    paid = json.loads(cli.ok("invoice", "pay", "INV-0001", "--amount", "2,50", "-f", "json").stdout)
+    assert (paid["payment"], paid["paid"], paid["balance"], paid["currency"]) == (2.5, 3.5, 119996.5, "RUB")
     assert cli.ok("invoice", "add", "-q", deal, "--amount", "5").stdout == "INV-0002\n"
     assert cli.ok("invoice", "void", "-q", "INV-0002").stdout == "INV-0002\n"
 
