@@ -113,13 +113,16 @@ def _extra_tasks(book: Book, made: list[dict[str, Any]], today, rng: random.Rand
 
 def _invoices(book: Book, now: datetime) -> None:
     """Money in every state: a deal invoiced and paid in two parts (so it is won), an invoice partly paid
-    and overdue, one unpaid and overdue; the won deals and one deal in the invoice stage stay never invoiced."""
+    and overdue, one unpaid and overdue; the won deals and one deal in the invoice stage stay never invoiced.
+    Parked deals are left to their cadence."""
     in_invoice_stage = book.rows(
         """SELECT d.* FROM deals d JOIN stages s ON s.id = d.stage_id
            WHERE d.status = 'open' AND s.role = 'invoice' ORDER BY d.stage_entered_at, d.id LIMIT 2""")
     earlier = book.rows(
         """SELECT d.* FROM deals d JOIN stages s ON s.id = d.stage_id
-           WHERE d.status = 'open' AND s.role IS NULL ORDER BY s.position DESC, d.stage_entered_at, d.id LIMIT 1""")
+           WHERE d.status = 'open' AND s.role IS NULL
+             AND NOT EXISTS (SELECT 1 FROM cadences k WHERE k.deal_id = d.id AND k.ended_at IS NULL)
+           ORDER BY s.position DESC, d.stage_entered_at, d.id LIMIT 1""")
 
     def after_entry(deal: dict[str, Any], days: int) -> datetime:
         entered = when.as_datetime(when.from_text(deal["stage_entered_at"]))
