@@ -21,9 +21,9 @@ FORMATS = ("auto", "table", "tsv", "csv", "json")
 
 MONEY_KEYS = frozenset({
     "value", "total", "paid", "balance", "amount", "price", "open_value", "lost_value", "won_value",
-    "weighted", "invoiced", "at_risk", "value_at_risk", "threshold",
+    "weighted", "invoiced", "at_risk", "value_at_risk", "threshold", "payment",
 })
-DAY_KEYS = frozenset({"due", "next_due", "expected_close", "issued", "next_touch"})
+DAY_KEYS = frozenset({"due", "next_due", "expected_close", "next_touch"})  # shown relative to today
 
 WRAPPING = frozenset({"title", "text", "note", "detail", "name", "contact", "deal", "task", "help", "company",
                       "lost_note", "email"})

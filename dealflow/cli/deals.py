@@ -114,9 +114,10 @@ def show_deal(ctx: typer.Context, deal: DealArg, fmt: FormatOpt = Fmt.auto, no_h
         render.Table(["id", "text", "due", "origin", "done_at"], data["tasks"], title="Tasks", empty="No tasks."),
     ]
     if data["invoices"]:
-        sections.append(render.Table(["number", "issued", "due", "total", "paid", "balance", "status"],
-                                     [{**row, "currency": data["currency"]} for row in data["invoices"]],
-                                     title="Invoices"))
+        sections.append(render.Table(["number", "issued", "due", "total", "paid", "balance", "status", "days_overdue"],
+                                     data["invoices"], title="Invoices"))
+    if data["payments"]:
+        sections.append(render.Table(["at", "number", "amount", "method"], data["payments"], title="Payments"))
     if data["cadence"]:
         sections.append(render.Table(list(data["cadence"]), [data["cadence"]], title="Follow-up cadence"))
     card = render.Card(f'Deal #{data["id"]}: {data["title"]}', CARD_FIELDS, data, sections, today=clock.today())

@@ -205,6 +205,8 @@ def merge(book: Book, keep_ref: str, other_ref: str) -> dict[str, Any]:
 
 def card(book: Book, ref: str | int) -> dict[str, Any]:
     """The client card: who they are, every deal, what they bought and paid, when we last spoke."""
+    from dealflow.core import invoices  # imported here: invoices builds on deals, which builds on this module
+
     contact = get(book, ref) if isinstance(ref, int) else resolve(book, ref)
     contact_id = contact["id"]
     contact.pop("phone_digits", None)
@@ -216,10 +218,6 @@ def card(book: Book, ref: str | int) -> dict[str, Any]:
     won = book.rows(
         """SELECT currency, sum(value) AS value, count(*) AS deals FROM deals
            WHERE contact_id = ? AND status = 'won' GROUP BY currency ORDER BY currency""", (contact_id,))
-    paid = book.rows(
-        """SELECT i.currency, sum(p.amount) AS amount FROM payments p
-           JOIN invoices i ON i.id = p.invoice_id JOIN deals d ON d.id = i.deal_id
-           WHERE d.contact_id = ? GROUP BY i.currency ORDER BY i.currency""", (contact_id,))
     span = book.row("SELECT min(at) AS first, max(at) AS last FROM activities WHERE contact_id = ?", (contact_id,))
     won_count = sum(row["deals"] for row in won)
     return {
@@ -228,7 +226,7 @@ def card(book: Book, ref: str | int) -> dict[str, Any]:
         "won_count": won_count,
         "repeat_orders": max(won_count - 1, 0),
         "won_value": won,
-        "paid": paid,
+        **invoices.for_contact(book, contact_id),
         "first_contact_at": span["first"],
         "last_contact_at": span["last"],
         "deals": deals,

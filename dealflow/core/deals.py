@@ -341,7 +341,9 @@ def history(book: Book, deal_id: int) -> list[dict[str, Any]]:
 
 
 def card(book: Book, ref: str | int) -> dict[str, Any]:
-    """The deal card: fields, stage timeline, activities, tasks, invoices and cadence."""
+    """The deal card: fields, stage timeline, activities, tasks, invoices, payments and cadence."""
+    from dealflow.core import invoices  # imported here: invoices builds on this module
+
     deal = get(book, ref)
     shown = view(book, deal["id"])
     contact = contacts.get(book, deal["contact_id"]) if deal["contact_id"] else None
@@ -359,14 +361,7 @@ def card(book: Book, ref: str | int) -> dict[str, Any]:
         "tasks": book.rows(
             "SELECT id, text, due, origin, done_at FROM tasks WHERE deal_id = ? ORDER BY done_at IS NOT NULL, due, id",
             (deal["id"],)),
-        "invoices": book.rows(
-            """SELECT i.number, i.issued, i.due, i.total, i.currency, paid,
-                      CASE WHEN i.voided_at IS NULL THEN i.total - paid ELSE 0 END AS balance,
-                      CASE WHEN i.voided_at IS NOT NULL THEN 'void' WHEN paid >= i.total THEN 'paid'
-                           WHEN paid > 0 THEN 'partial' ELSE 'issued' END AS status
-               FROM (SELECT *, coalesce((SELECT sum(p.amount) FROM payments p WHERE p.invoice_id = invoices.id), 0)
-                               AS paid FROM invoices) i
-               WHERE i.deal_id = ? ORDER BY i.seq""", (deal["id"],)),
+        **invoices.for_deal(book, deal["id"]),
         "cadence": cadence.state(book, deal["id"]),
     }
 

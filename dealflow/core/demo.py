@@ -10,7 +10,7 @@ import random
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from dealflow.core import activities, cadence, clock, contacts, deals, money, settings, tasks, when
+from dealflow.core import activities, cadence, clock, contacts, deals, invoices, money, settings, tasks, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict
 
@@ -80,6 +80,7 @@ def build(book: Book) -> dict[str, Any]:
         _extra_tasks(book, made, today, rng)
         _agenda_story(book, people, made, today)
         _park_undecided(book, made, today)
+        _invoices(book, now)
     return {"contacts": book.value("SELECT count(*) FROM contacts"), "deals": book.value("SELECT count(*) FROM deals")}
 
 
@@ -147,3 +148,36 @@ def _agenda_story(book: Book, people: list[dict[str, Any]], made: list[dict[str,
     forgotten = people[11]  # an old contact whose deal nobody touched for months: stale, stuck, no next step
     deals.add(book, f"{forgotten['company']} — repeat order", contact=str(forgotten["id"]), value="4 200",
               currency="USD", source="referral", stage="Qualified", at=_at(today - timedelta(days=130), 10))
+
+
+def _invoices(book: Book, now: datetime) -> None:
+    """Money in every state: a deal invoiced and paid in two parts (so it is won), an invoice partly paid
+    and overdue, one unpaid and overdue; the won deals and one deal in the invoice stage stay never invoiced.
+    Parked deals are left to their cadence."""
+    in_invoice_stage = book.rows(
+        """SELECT d.* FROM deals d JOIN stages s ON s.id = d.stage_id
+           WHERE d.status = 'open' AND s.role = 'invoice' ORDER BY d.stage_entered_at, d.id LIMIT 2""")
+    earlier = book.rows(
+        """SELECT d.* FROM deals d JOIN stages s ON s.id = d.stage_id
+           WHERE d.status = 'open' AND s.role IS NULL
+             AND NOT EXISTS (SELECT 1 FROM cadences k WHERE k.deal_id = d.id AND k.ended_at IS NULL)
+           ORDER BY s.position DESC, d.stage_entered_at, d.id LIMIT 1""")
+
+    def after_entry(deal: dict[str, Any], days: int) -> datetime:
+        entered = when.as_datetime(when.from_text(deal["stage_entered_at"]))
+        return min(_at(entered.date() + timedelta(days=days), 10), now)
+
+    for deal in earlier:
+        share = deal["value"] * 4 // 5
+        paid = invoices.add(book, deal["id"], at=after_entry(deal, 1),
+                            items=["Equipment=1*" + money.to_plain(share),
+                                   "Installation=2*" + money.to_plain((deal["value"] - share) // 2)])
+        invoices.pay(book, paid["number"], amount=money.to_plain(paid["total"] // 2), at=after_entry(deal, 3),
+                     method="transfer")
+        invoices.pay(book, paid["number"], at=after_entry(deal, 7), method="card")
+    for index, deal in enumerate(in_invoice_stage):
+        issued = after_entry(deal, 1)
+        overdue = invoices.add(book, deal["id"], at=issued, due=issued.date() + timedelta(days=7))
+        if index == 0:
+            invoices.pay(book, overdue["number"], amount=money.to_plain(overdue["total"] * 2 // 5),
+                         at=after_entry(deal, 4), method="transfer")

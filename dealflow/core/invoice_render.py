@@ -1,0 +1,169 @@
+"""The invoice as a document a client receives: plain text, Markdown, or a standalone printable HTML page.
+
+Takes what `invoices.document` gathered and returns text; writing it anywhere is the caller's business.
+Every piece of user text is escaped for the format (HTML entities, Markdown pipes); money is shown for
+people, exact to the cent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dealflow.core.errors import InputError
+from dealflow.core.money import to_human
+
+FORMATS = ("text", "html", "md")
+
+
+def render(doc: dict[str, Any], fmt: str) -> str:
+    """The invoice in `fmt` (text, html or md)."""
+    writers = {"text": to_text, "html": to_html, "md": to_markdown}
+    if fmt not in writers:
+        raise InputError(f"unknown invoice format {fmt!r}; use text, html or md")
+    return writers[fmt](doc)
+
+
+def _money(doc: dict[str, Any], minor: int) -> str:
+    return to_human(minor, doc["currency"])
+
+
+def _party(party: dict[str, Any], *keys: str) -> list[str]:
+    """The non-empty lines of a seller or buyer block (multi-line details kept as lines)."""
+    return [line for key in keys if party.get(key) for line in str(party[key]).splitlines() if line.strip()]
+
+
+def _summary(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """Total, paid and balance (the balance says when it is due)."""
+    rows = [("Total", _money(doc, doc["total"])), ("Paid", _money(doc, doc["paid"]))]
+    if doc["status"] == "void":
+        return rows + [("Status", "VOID")]
+    return rows + [("Balance due", _money(doc, doc["balance"]) + (f" by {doc['due']}" if doc["balance"] else ""))]
+
+
+def _line_cells(doc: dict[str, Any]) -> list[list[str]]:
+    return [[str(index), line["text"], line["quantity"], _money(doc, line["price"]), _money(doc, line["amount"])]
+            for index, line in enumerate(doc["lines"], 1)]
+
+
+HEADINGS = ["#", "Item", "Qty", "Price", "Amount"]
+NUMERIC = {0, 2, 3, 4}  # the columns of HEADINGS aligned right
+
+
+def _title(doc: dict[str, Any]) -> str:
+    return f"Invoice {doc['number']}" + (" (VOID)" if doc["status"] == "void" else "")
+
+
+# --- text ------------------------------------------------------------------------------------------------
+
+
+def to_text(doc: dict[str, Any]) -> str:
+    seller = _party(doc["seller"], "name", "details") or ["—"]
+    buyer = _party(doc["buyer"], "name", "company", "email", "phone") or ["—"]
+    out = [_title(doc).upper(), f"Issued {doc['issued']}    Due {doc['due']}", ""]
+    for label, block in (("From", seller), ("To", buyer)):
+        out += [f"{label + ':':<6}{line}" if index == 0 else f"{'':<6}{line}" for index, line in enumerate(block)]
+    out.append("")
+    rows = [HEADINGS] + _line_cells(doc)
+    widths = [max(len(row[col]) for row in rows) for col in range(len(HEADINGS))]
+    for row in rows:
+        cells = [cell.rjust(widths[i]) if i in NUMERIC else cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        out.append("  ".join(cells).rstrip())
+    out.append("")
+    summary = _summary(doc)
+    label_width = max(len(label) for label, _ in summary)
+    out += [f"{label:>{label_width}}  {value}" for label, value in summary]
+    return "\n".join(out) + "\n"
+
+
+# --- Markdown --------------------------------------------------------------------------------------------
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md(text: str) -> str:
+    """Text that stays text in Markdown: on one line, with pipes, HTML brackets and emphasis marks escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def to_markdown(doc: dict[str, Any]) -> str:
+    out = [f"# {_md(_title(doc))}", "", f"**Issued:** {doc['issued']}  ", f"**Due:** {doc['due']}", ""]
+    for label, block in (("From", _party(doc["seller"], "name", "details")),
+                         ("To", _party(doc["buyer"], "name", "company", "email", "phone"))):
+        out += [f"**{label}:**  "] + [f"{_md(line)}  " for line in block or ["—"]] + [""]
+    out += ["| " + " | ".join(HEADINGS) + " |", "|---|---|--:|--:|--:|"]
+    out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in _line_cells(doc)]
+    out.append("")
+    out += [f"**{label}:** {_md(value)}  " for label, value in _summary(doc)]
+    return "\n".join(out) + "\n"
+
+
+# --- HTML ------------------------------------------------------------------------------------------------
+
+_CSS = """
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #222;
+       max-width: 780px; margin: 40px auto; padding: 0 24px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+.dates { color: #555; margin-bottom: 28px; }
+.parties { display: flex; gap: 48px; margin-bottom: 28px; }
+.parties div { flex: 1; }
+.label { text-transform: uppercase; font-size: 11px; letter-spacing: .08em; color: #777; }
+table { width: 100%; border-collapse: collapse; }
+th, td { padding: 6px 8px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+th { font-size: 12px; color: #555; border-bottom: 2px solid #999; }
+.num { text-align: right; white-space: nowrap; }
+.summary { margin: 18px 0 0 auto; width: auto; }
+.summary td { border: none; padding: 3px 8px; }
+.summary tr:last-child td { font-weight: bold; border-top: 2px solid #999; }
+.void { color: #b00; }
+@media print { body { margin: 0; } }
+"""
+
+
+def _h(text: Any) -> str:
+    import html
+
+    return html.escape(str(text), quote=True)
+
+
+def _block(lines: list[str]) -> str:
+    return "<br>".join(_h(line) for line in lines) or "—"
+
+
+def to_html(doc: dict[str, Any]) -> str:
+    title = _h(_title(doc))
+    rows = "\n".join(
+        "<tr>" + "".join(f'<td class="num">{_h(c)}</td>' if i in NUMERIC else f"<td>{_h(c)}</td>"
+                         for i, c in enumerate(row)) + "</tr>"
+        for row in _line_cells(doc))
+    heads = "".join(f'<th class="num">{h}</th>' if i in NUMERIC else f"<th>{h}</th>"
+                    for i, h in enumerate(HEADINGS))
+    summary = "\n".join(f'<tr><td>{_h(label)}</td><td class="num">{_h(value)}</td></tr>'
+                        for label, value in _summary(doc))
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<h1{' class="void"' if doc["status"] == "void" else ""}>{title}</h1>
+<div class="dates">Issued {_h(doc["issued"])} · Due {_h(doc["due"])}</div>
+<div class="parties">
+<div><div class="label">From</div>{_block(_party(doc["seller"], "name", "details"))}</div>
+<div><div class="label">To</div>{_block(_party(doc["buyer"], "name", "company", "email", "phone"))}</div>
+</div>
+<table>
+<thead><tr>{heads}</tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<table class="summary">
+{summary}
+</table>
+</body>
+</html>
+"""

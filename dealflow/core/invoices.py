@@ -1,0 +1,353 @@
+"""Invoices and payments: the money side of a deal, from "terms agreed" to money received (SPEC §9).
+
+Nothing about an invoice's progress is stored: its status (issued, partial, paid, void), balance and
+"overdue" are derived from its payments, `voided_at` and the day asked about, when read.
+Issuing and full payment move the deal along the pipeline through `deals.move`/`deals.close`, so the
+history, entry tasks and cadence ending are exactly those of a manual move.
+
+Money is exact: a line's amount is quantity × price rounded half up to the cent (minor unit).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from dealflow.core import clock, deals, money, pipeline, settings, when
+from dealflow.core.book import Book
+from dealflow.core.errors import Conflict, InputError, NotFound
+from dealflow.core.text import clean
+
+FILTERS = {
+    "open": "v.status IN ('issued', 'partial')",
+    "overdue": "v.days_overdue > 0",
+    "paid": "v.status = 'paid'",
+    "all": "1",
+}
+
+# Each invoice with what its payments make of it on the day `:today`. The inner query sums the
+# payments once per invoice (indexed by invoice), the outer one derives balance, status and lateness.
+VIEW_SQL = """
+SELECT f.id, f.number, f.seq, f.deal_id, d.title AS deal, c.name AS contact, c.company, d.contact_id,
+       f.issued, f.due, f.total, f.paid,
+       CASE WHEN f.voided_at IS NULL THEN f.total - f.paid ELSE 0 END AS balance, f.currency,
+       CASE WHEN f.voided_at IS NOT NULL THEN 'void' WHEN f.paid >= f.total THEN 'paid'
+            WHEN f.paid > 0 THEN 'partial' ELSE 'issued' END AS status,
+       CASE WHEN f.voided_at IS NULL AND f.paid < f.total AND f.due < :today
+            THEN CAST(julianday(:today) - julianday(f.due) AS INTEGER) ELSE 0 END AS days_overdue,
+       f.voided_at, f.void_note
+FROM (SELECT i.*, coalesce((SELECT sum(p.amount) FROM payments p WHERE p.invoice_id = i.id), 0) AS paid
+      FROM invoices i) f
+JOIN deals d ON d.id = f.deal_id
+LEFT JOIN contacts c ON c.id = d.contact_id
+"""
+
+_ITEM = re.compile(r"^(?P<text>.+)=\s*(?P<qty>\d+(?:[.,]\d{1,3})?)\s*\*\s*(?P<price>.+)$", re.S)
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+
+
+def listing(book: Book, which: str = "open", *, deal: str | int | None = None) -> list[dict[str, Any]]:
+    """Invoices by state (open = issued or partly paid; overdue; paid; all), optionally of one deal."""
+    if which not in FILTERS:
+        raise InputError(f"unknown invoice filter {which!r}; use {', '.join(FILTERS)}")
+    where, params = [FILTERS[which]], {"today": clock.today().isoformat()}
+    if deal is not None:
+        where.append("v.deal_id = :deal")
+        params["deal"] = deals.get(book, deal)["id"]
+    order = "v.due, v.seq" if which in ("open", "overdue") else "v.seq"
+    return book.rows(f"SELECT * FROM ({VIEW_SQL}) v WHERE {' AND '.join(where)} ORDER BY {order}", params)
+
+
+def get(book: Book, number: str) -> dict[str, Any]:
+    """One invoice by its number as printed (`INV-0007`), in any case."""
+    wanted = str(number).strip().casefold()
+    found = book.row(f"SELECT * FROM ({VIEW_SQL}) v WHERE fold(v.number) = :number",
+                     {"number": wanted, "today": clock.today().isoformat()})
+    if not found:
+        raise NotFound(f"no invoice {number!r}; `dealflow invoice list --all` lists them")
+    return found
+
+
+def show(book: Book, number: str) -> dict[str, Any]:
+    """An invoice with its lines and payments."""
+    invoice = get(book, number)
+    return {
+        **invoice,
+        "lines": book.rows("SELECT text, quantity, price, amount FROM invoice_lines WHERE invoice_id = ? ORDER BY id",
+                           (invoice["id"],)),
+        "payments": _payments(book, "p.invoice_id = ?", (invoice["id"],)),
+    }
+
+
+def _payments(book: Book, condition: str, params: tuple) -> list[dict[str, Any]]:
+    return book.rows(
+        f"""SELECT p.id, i.number, i.deal_id, p.at, p.amount, i.currency, p.method
+            FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN deals d ON d.id = i.deal_id
+            WHERE {condition} ORDER BY p.at, p.id""", params)
+
+
+def for_deal(book: Book, deal_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The deal card's money: every invoice of the deal and every payment on them."""
+    return {"invoices": listing(book, "all", deal=deal_id), "payments": _payments(book, "i.deal_id = ?", (deal_id,))}
+
+
+def for_contact(book: Book, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The client card's money: invoices, payments, and per currency what was paid and what is still due."""
+    params = {"contact": contact_id, "today": clock.today().isoformat()}
+    invoices = book.rows(f"SELECT * FROM ({VIEW_SQL}) v WHERE v.contact_id = :contact ORDER BY v.seq", params)
+    return {
+        "invoices": invoices,
+        "payments": _payments(book, "d.contact_id = ?", (contact_id,)),
+        "paid": book.rows(f"""SELECT currency, sum(paid) AS amount FROM ({VIEW_SQL}) v
+                              WHERE v.contact_id = :contact AND paid > 0 GROUP BY currency ORDER BY currency""",
+                          params),
+        "balance": book.rows(f"""SELECT currency, sum(balance) AS balance FROM ({VIEW_SQL}) v
+                                 WHERE v.contact_id = :contact AND balance > 0 GROUP BY currency
+                                 ORDER BY currency""", params),
+    }
+
+
+def document(book: Book, number: str) -> dict[str, Any]:
+    """Everything printed on the invoice: the invoice, its lines and payments, seller and buyer."""
+    invoice = show(book, number)
+    buyer = book.row("SELECT name, company, email, phone FROM contacts WHERE id = ?", (invoice["contact_id"],))
+    return {**invoice, "seller": {"name": settings.get(book, "seller.name"),
+                                  "details": settings.get(book, "seller.details")},
+            "buyer": buyer or {"name": None, "company": None, "email": None, "phone": None}}
+
+
+# --- issuing ---------------------------------------------------------------------------------------------
+
+
+def parse_item(text: str) -> tuple[str, Decimal, int, str | None]:
+    """`"Pump=2*1500"` → (text, quantity, price in minor units, currency written or None)."""
+    match = _ITEM.match(text.strip())
+    if not match or not clean(match["text"]):
+        raise InputError(f"cannot read item {text!r}; write it as \"TEXT=QTY*PRICE\", e.g. \"Pump=2*1500\" "
+                         "(the quantity may be decimal: \"Cable, m=1.5*120\")")
+    quantity = Decimal(match["qty"].replace(",", "."))
+    if quantity <= 0:
+        raise InputError(f"item {text!r}: the quantity must be above zero")
+    price, currency = money.parse_amount(match["price"])
+    return match["text"].strip(), quantity, price, currency
+
+
+def line_amount(quantity: Decimal, price: int) -> int:
+    """Quantity × price in minor units, rounded half up to a whole minor unit (cent, kopeck)."""
+    return int((quantity * price).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _quantity_text(quantity: Decimal) -> str:
+    text = f"{quantity:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _same_currency(written: str | None, currency: str, what: str) -> None:
+    if written and written != currency:
+        raise InputError(f"{what} is in {written} but the deal is in {currency}; invoice in the deal's currency "
+                         f"(or change it with `dealflow edit DEAL --currency {written}`)")
+
+
+def _lines(deal: dict[str, Any], amount: str | None, items: list[str]) -> list[dict[str, Any]]:
+    """The invoice lines: the items given, else one line for the amount (default: the deal's value)."""
+    if items:
+        lines = []
+        for item in items:
+            text, quantity, price, currency = parse_item(item)
+            _same_currency(currency, deal["currency"], f"item {item!r}")
+            lines.append({"text": text, "quantity": _quantity_text(quantity), "price": price,
+                          "amount": line_amount(quantity, price)})
+        return lines
+    if amount is not None:
+        total, currency = money.parse_amount(amount)
+        _same_currency(currency, deal["currency"], f"--amount {amount!r}")
+    elif not deal["value"]:
+        raise InputError(f"deal #{deal['id']} has no value; give --amount AMOUNT or --item \"TEXT=QTY*PRICE\"")
+    else:
+        total = deal["value"]
+    return [{"text": deal["title"], "quantity": "1", "price": total, "amount": total}]
+
+
+def _next_number(book: Book) -> tuple[int, str]:
+    """The next sequence number and the invoice number it makes with the current prefix.
+
+    Sequences are never reused (invoices are never deleted, so max(seq) only grows). A changed prefix
+    could still spell an existing number (`INV-1` + `0012` = `INV-` + `10012`): such a sequence is skipped.
+    """
+    prefix = settings.get(book, "invoice.prefix")
+    seq = (book.value("SELECT max(seq) FROM invoices") or 0) + 1
+    while book.value("SELECT 1 FROM invoices WHERE fold(number) = ?", (f"{prefix}{seq:04d}".casefold(),)):
+        seq += 1
+    return seq, f"{prefix}{seq:04d}"
+
+
+def add(book: Book, deal_ref: str | int, *, amount: str | None = None, items: list[str] | None = None,
+        due: when.Moment | None = None, at: when.Moment | None = None) -> dict[str, Any]:
+    """Issue an invoice for a deal; an open deal earlier in the pipeline moves to the invoice stage.
+
+    Returns the invoice (as `show` gives it) plus `deal_change`: what happened to the deal, or None.
+    """
+    if amount is not None and items:
+        raise InputError("give --amount or --item lines, not both")
+    moment = at if at is not None else clock.now()
+    issued = when.day_of(moment)
+    with book.transaction():
+        deal = deals.get(book, deal_ref)
+        if deal["status"] == "lost":
+            raise Conflict(f"deal #{deal['id']} is lost; `dealflow reopen {deal['id']}` first to invoice it")
+        lines = _lines(deal, amount, items or [])
+        total = sum(line["amount"] for line in lines)
+        if total <= 0:
+            raise InputError("an invoice must be for more than zero; give a positive --amount or item prices")
+        due_day = when.day_of(due) if due is not None else issued + timedelta(days=settings.get(book, "invoice.due_days"))
+        if due_day < issued:
+            raise InputError(f"the due date {due_day} is before the issue date {issued}")
+        seq, number = _next_number(book)
+        invoice_id = book.insert("invoices", {"number": number, "seq": seq, "deal_id": deal["id"],
+                                              "currency": deal["currency"], "total": total,
+                                              "issued": issued.isoformat(), "due": due_day.isoformat()})
+        for line in lines:
+            book.insert("invoice_lines", {"invoice_id": invoice_id, **line})
+        change = _advance_to(book, deal, "invoice", moment, f"invoice {number} issued")
+        return {**show(book, number), "deal_change": change}
+
+
+def _position(book: Book, stage_id: int) -> int:
+    return book.value("SELECT position FROM stages WHERE id = ?", (stage_id,))
+
+
+def _advance_to(book: Book, deal: dict[str, Any], role: str, moment: when.Moment, note: str) -> str | None:
+    """Move an open deal to the stage with `role` if it is earlier in the pipeline; say what happened."""
+    target = pipeline.by_role(book, role)
+    if deal["status"] != "open" or target is None or _position(book, deal["stage_id"]) >= target["position"]:
+        return None
+    deals.move(book, deal["id"], target["name"], note=note, at=moment)
+    return f"deal #{deal['id']} moved to {target['name']}"
+
+
+# --- payments and voiding --------------------------------------------------------------------------------
+
+
+def pay(book: Book, number: str, *, amount: str | None = None, at: when.Moment | None = None,
+        method: str | None = None) -> dict[str, Any]:
+    """Record a payment (default: the whole balance). Full payment moves the deal on or marks it won.
+
+    Returns the invoice (as `show` gives it) plus `payment` (the amount just paid) and `deal_change`.
+    """
+    moment = at if at is not None else clock.now()
+    with book.transaction():
+        invoice = get(book, number)
+        if invoice["status"] in ("void", "paid"):
+            raise Conflict(f"{invoice['number']} is {'void' if invoice['status'] == 'void' else 'paid in full'}; "
+                           "there is nothing to pay on it")
+        if when.day_of(moment) < date.fromisoformat(invoice["issued"]):
+            raise InputError(f"a payment cannot come before {invoice['number']} was issued ({invoice['issued']})")
+        paid = _payment_amount(invoice, amount)
+        book.insert("payments", {"invoice_id": invoice["id"], "amount": paid, "at": when.to_text(moment),
+                                 "method": clean(method)})
+        change = None
+        if paid == invoice["balance"]:
+            change = _on_paid(book, deals.get(book, invoice["deal_id"]), moment, f"{invoice['number']} paid in full")
+        return {**show(book, invoice["number"]), "payment": paid, "deal_change": change}
+
+
+def _payment_amount(invoice: dict[str, Any], amount: str | None) -> int:
+    if amount is None:
+        return invoice["balance"]
+    minor, currency = money.parse_amount(amount)
+    _same_currency(currency, invoice["currency"], f"--amount {amount!r}")
+    if minor <= 0:
+        raise InputError("a payment must be more than zero")
+    if minor > invoice["balance"]:
+        balance = money.to_human(invoice["balance"], invoice["currency"])
+        raise Conflict(f"{invoice['number']} has only {balance} unpaid; "
+                       f"a payment of {money.to_human(minor, invoice['currency'])} is more than that")
+    return minor
+
+
+def _on_paid(book: Book, deal: dict[str, Any], moment: when.Moment, note: str) -> str | None:
+    """A fully paid invoice moves its deal to the payment stage, or marks it won (`won_on_payment`)."""
+    if pipeline.by_role(book, "payment") is not None:
+        return _advance_to(book, deal, "payment", moment, note)
+    if deal["status"] == "open" and settings.get(book, "won_on_payment"):
+        deals.close(book, deal["id"], "won", note=note, at=moment)
+        return f"deal #{deal['id']} won"
+    return None
+
+
+def void(book: Book, number: str, *, note: str | None = None) -> dict[str, Any]:
+    """Cancel an invoice that nobody has paid on; its number stays used."""
+    with book.transaction():
+        invoice = get(book, number)
+        if invoice["status"] == "void":
+            raise Conflict(f"{invoice['number']} is already void")
+        if invoice["paid"]:
+            raise Conflict(f"{invoice['number']} has payments ({money.to_human(invoice['paid'], invoice['currency'])})"
+                           "; an invoice with payments cannot be voided")
+        book.update("invoices", invoice["id"], {"voided_at": when.to_text(clock.now()), "void_note": clean(note)})
+        return show(book, invoice["number"])
+
+
+# --- agenda kinds ----------------------------------------------------------------------------------------
+
+# The deal's side of an agenda item: who to call, where the deal stands, how likely and how far along.
+_AGENDA_DEAL = """
+d.id AS deal_id, d.title AS deal, c.name AS contact, c.phone, c.email, s.name AS stage,
+CASE d.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE coalesce(d.probability, s.probability) END AS probability,
+CASE WHEN d.status = 'won' THEN 1.0
+     ELSE (SELECT count(*) FROM stages x WHERE x.position <= s.position) * 1.0 / (SELECT count(*) FROM stages)
+     END AS stage_rank
+"""
+_AGENDA_JOINS = "JOIN stages s ON s.id = d.stage_id LEFT JOIN contacts c ON c.id = d.contact_id"
+AGENDA_FIELDS = ("kind", "deal_id", "deal", "contact", "phone", "email", "stage", "value", "currency", "due", "days",
+                 "detail", "task_id", "invoice", "probability", "stage_rank")
+
+
+def _plural_days(days: int) -> str:
+    return f"{days} day{'' if days == 1 else 's'}"
+
+
+def agenda_overdue(book: Book, day: date, until: date) -> list[dict[str, Any]]:
+    """`invoice-overdue`: invoices with an unpaid balance after their due date, as of `day`.
+
+    Overdue is a fact of one day, so the look-ahead `until` does not widen it. `value` is the balance.
+    """
+    rows = book.rows(
+        f"""SELECT 'invoice-overdue' AS kind, {_AGENDA_DEAL}, f.total - f.paid AS value, f.currency, f.due,
+                   CAST(julianday(:day) - julianday(f.due) AS INTEGER) AS days, NULL AS task_id,
+                   f.number AS invoice, f.total
+            FROM (SELECT i.*, coalesce((SELECT sum(p.amount) FROM payments p WHERE p.invoice_id = i.id), 0) AS paid
+                  FROM invoices i WHERE i.voided_at IS NULL AND i.due < :day) f
+            JOIN deals d ON d.id = f.deal_id {_AGENDA_JOINS}
+            WHERE f.paid < f.total ORDER BY f.due, f.seq""", {"day": day.isoformat()})
+    for row in rows:
+        total = row.pop("total")
+        row["detail"] = (f"{row['invoice']}: {money.to_human(row['value'], row['currency'])} of "
+                         f"{money.to_human(total, row['currency'])} unpaid, {_plural_days(row['days'])} overdue")
+    return [{key: row[key] for key in AGENDA_FIELDS} for row in rows]
+
+
+def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, Any]]:
+    """`not-invoiced`: deals won, or open in or past the invoice stage, with no invoice that is not void.
+
+    `due` is the day the deal became ready to invoice (won, or entered its stage) and `days` counts from
+    it; the state is the book's as it is, so `until` does not change it.
+    """
+    invoice_stage = pipeline.by_role(book, "invoice")
+    rows = book.rows(
+        f"""SELECT 'not-invoiced' AS kind, {_AGENDA_DEAL}, d.value, d.currency, d.status,
+                   substr(CASE d.status WHEN 'won' THEN d.closed_at ELSE d.stage_entered_at END, 1, 10) AS due,
+                   NULL AS task_id, NULL AS invoice
+            FROM deals d {_AGENDA_JOINS}
+            WHERE (d.status = 'won' OR (d.status = 'open' AND s.position >= :position))
+              AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.deal_id = d.id AND i.voided_at IS NULL)
+            ORDER BY due, d.id""", {"position": invoice_stage["position"] if invoice_stage else None})
+    for row in rows:
+        row["days"] = max((day - date.fromisoformat(row["due"])).days, 0)
+        row["detail"] = (f"Deal #{row['deal_id']} won but never invoiced" if row.pop("status") == "won"
+                         else f"Deal #{row['deal_id']} is in {row['stage']} with no invoice")
+    return [{key: row[key] for key in AGENDA_FIELDS} for row in rows]

@@ -1,0 +1,213 @@
+"""`dealflow invoice …`: the commands a seller types, their output, and every refusal leaving the book alone."""
+
+import json
+
+import pytest
+
+LIST_HEADER = ["number", "deal_id", "deal", "contact", "issued", "due", "total", "paid", "balance", "currency",
+               "status", "days_overdue"]
+
+
+@pytest.fixture
+def deal(cli):
+    """Deal #1, ₽ 120 000, in Proposal on the default pipeline."""
+    cli.ok("add", "Насос", "--contact", "Пётр", "--company", "Дача|Сервис", "--value", "120 000",
+           "--currency", "RUB", "--stage", "prop")
+    return "1"
+
+
+def test_issue_pay_in_parts_and_win(cli, deal, clock):
+    issued = cli.ok("invoice", "add", deal)
+    assert issued.stdout == ('Issued INV-0001 for deal #1 "Насос": ₽ 120\u202f000, due 2026-12-06; '
+                             "deal #1 moved to Invoiced\n")
+    part = cli.ok("invoice", "pay", "INV-0001", "--amount", "40 000", "--method", "transfer")
+    assert part.stdout == "Paid ₽ 40\u202f000 on INV-0001; ₽ 80\u202f000 still due\n"
+    clock("2026-11-30T11:00")
+    rest = cli.ok("invoice", "pay", "inv-0001")
+    assert rest.stdout == "Paid ₽ 80\u202f000 on INV-0001: paid in full; deal #1 won\n"
+    card = json.loads(cli.ok("show", deal, "-f", "json").stdout)
+    assert (card["status"], card["closed_at"]) == ("won", "2026-11-30T11:00:00+03:00")
+    assert [(i["number"], i["total"], i["paid"], i["balance"], i["status"]) for i in card["invoices"]] == [
+        ("INV-0001", 120000.0, 120000.0, 0.0, "paid")]
+    assert [(p["amount"], p["method"], p["at"]) for p in card["payments"]] == [
+        (40000.0, "transfer", "2026-11-22T10:00:00+03:00"), (80000.0, None, "2026-11-30T11:00:00+03:00")]
+    assert [h["note"] for h in card["history"]][-2:] == ["invoice INV-0001 issued", "INV-0001 paid in full"]
+
+
+def test_items_and_due_offset(cli, deal):
+    made = json.loads(cli.ok("invoice", "add", deal, "--item", "Pump=2*1500", "--item", "Installation=1*800",
+                             "--due", "+10d", "-f", "json").stdout)
+    assert (made["number"], made["total"], made["due"]) == ("INV-0001", 3800.0, "2026-12-02")
+    assert [(line["text"], line["quantity"], line["price"], line["amount"]) for line in made["lines"]] == [
+        ("Pump", "2", 1500.0, 3000.0), ("Installation", "1", 800.0, 800.0)]
+
+
+def test_quiet_prints_the_number(cli, deal):
+    assert cli.ok("invoice", "add", "-q", deal).stdout == "INV-0001\n"
+    assert cli.ok("invoice", "pay", "-q", "INV-0001", "--amount", "1").stdout == "INV-0001\n"
+    paid = json.loads(cli.ok("invoice", "pay", "INV-0001", "--amount", "2,50", "-f", "json").stdout)
+    assert (paid["payment"], paid["paid"], paid["balance"], paid["currency"]) == (2.5, 3.5, 119996.5, "RUB")
+    assert cli.ok("invoice", "add", "-q", deal, "--amount", "5").stdout == "INV-0002\n"
+    assert cli.ok("invoice", "void", "-q", "INV-0002").stdout == "INV-0002\n"
+
+
+def test_list_tsv_and_overdue_on_the_right_day(cli, deal, clock):
+    cli.ok("invoice", "add", deal)
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "20 000,50")
+    header, row = cli.ok("invoice", "list").stdout.splitlines()
+    assert header.split("\t") == LIST_HEADER
+    assert row.split("\t") == ["INV-0001", "1", "Насос", "Пётр", "2026-11-22", "2026-12-06", "120000.00",
+                               "20000.50", "99999.50", "RUB", "partial", "0"]
+    clock("2026-12-06")
+    assert cli.ok("invoice", "list", "--overdue", "--no-header").stdout == ""
+    clock("2026-12-09T09:00")
+    late = cli.ok("invoice", "list", "--overdue", "--no-header").stdout.split("\t")
+    assert (late[0], late[-1]) == ("INV-0001", "3\n")
+
+
+def test_show_json_has_lines_and_payments(cli, deal):
+    cli.ok("invoice", "add", deal, "--item", "Кабель=1.5*100")
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "50", "--method", "cash", "--at", "2026-11-23")
+    shown = json.loads(cli.ok("invoice", "show", "inv-0001", "-f", "json").stdout)
+    assert {key: shown[key] for key in ("number", "total", "paid", "balance", "status", "company")} == {
+        "number": "INV-0001", "total": 150.0, "paid": 50.0, "balance": 100.0, "status": "partial",
+        "company": "Дача|Сервис"}
+    assert shown["lines"] == [{"text": "Кабель", "quantity": "1.5", "price": 100.0, "amount": 150.0}]
+    assert [(p["amount"], p["method"], p["at"]) for p in shown["payments"]] == [(50.0, "cash", "2026-11-23")]
+
+
+def test_show_on_a_terminal_table(cli, deal):
+    cli.ok("invoice", "add", deal)
+    shown = cli.ok("invoice", "show", "INV-0001", "-f", "table").stdout
+    assert "Invoice INV-0001 (issued)" in shown
+    assert "₽ 120\u202f000" in shown and "No payments yet." in shown
+
+
+def test_contact_card_shows_invoices_and_balance(cli, deal):
+    cli.ok("invoice", "add", deal)
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "20 000")
+    card = json.loads(cli.ok("contact", "show", "Пётр", "-f", "json").stdout)
+    assert [i["number"] for i in card["invoices"]] == ["INV-0001"]
+    assert card["paid"] == [{"currency": "RUB", "amount": 20000.0}]
+    assert card["balance"] == [{"currency": "RUB", "balance": 100000.0}]
+    table = cli.ok("contact", "show", "Пётр", "-f", "table").stdout
+    assert "Balance due" in table and "₽ 100\u202f000" in table
+
+
+# --- render --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sneaky(cli):
+    """An invoice to a contact whose name and company carry HTML and Markdown."""
+    cli.ok("add", "Fence", "--contact", "<script>alert(1)</script>", "--company", "A|B & Co", "--value", "1500.5",
+           "--currency", "USD")
+    cli.ok("config", "set", "seller.name", "Alex <Seller>")
+    cli.ok("invoice", "add", "1", "--item", "Post *oak*=3*100.10")
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "100")
+
+
+def test_render_html_is_a_standalone_escaped_page(cli, sneaky, tmp_path):
+    target = tmp_path / "inv.html"
+    assert cli.ok("invoice", "render", "INV-0001", "--format", "html", "--output", str(target)).stdout == (
+        f"Wrote INV-0001 (html) to {target}\n")
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page and page.rstrip().endswith("</html>")
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "A|B &amp; Co" in page
+    assert "Alex &lt;Seller&gt;" in page
+    assert "$ 300.30" in page and "$ 100" in page and "$ 200.30 by 2026-12-06" in page
+
+
+def test_render_format_follows_the_output_suffix(cli, sneaky, tmp_path):
+    cli.ok("invoice", "render", "INV-0001", "-o", str(tmp_path / "inv.html"))
+    assert (tmp_path / "inv.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_render_markdown_escapes_pipes_and_markup(cli, sneaky):
+    md = cli.ok("invoice", "render", "INV-0001", "-f", "md").stdout
+    assert "A\\|B & Co" in md
+    assert "\\<script\\>" in md
+    assert "| 1 | Post \\*oak\\* | 3 | $ 100.10 | $ 300.30 |" in md
+
+
+def test_render_text(cli, sneaky):
+    text = cli.ok("invoice", "render", "INV-0001").stdout
+    lines = text.splitlines()
+    assert lines[0] == "INVOICE INV-0001"
+    assert "From: Alex <Seller>" in lines
+    assert "To:   <script>alert(1)</script>" in lines
+    assert "Balance due  $ 200.30 by 2026-12-06" in lines
+
+
+# --- refusals: a clean error and the book unchanged -------------------------------------------------------
+
+
+def test_refusals_leave_the_book_unchanged(cli, deal, unchanged):
+    cli.ok("invoice", "add", deal, "--amount", "1 000")
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "100")
+    cli.ok("invoice", "add", deal, "--amount", "500")
+    cli.ok("invoice", "void", "INV-0002")
+    unchanged("invoice", "pay", "INV-0001", "--amount", "901", message="only ₽ 900 unpaid")
+    unchanged("invoice", "void", "INV-0001", message="cannot be voided")
+    unchanged("invoice", "pay", "INV-0099", message="no invoice 'INV-0099'")
+    unchanged("invoice", "show", "INV-0099", message="no invoice")
+    unchanged("invoice", "pay", "INV-0002", message="INV-0002 is void")
+    unchanged("invoice", "void", "INV-0002", message="already void")
+    unchanged("invoice", "add", deal, "--amount", "lots", message="cannot read 'lots' as an amount")
+    unchanged("invoice", "add", deal, "--amount", "-5", message="cannot be negative")
+    unchanged("invoice", "pay", "INV-0001", "--amount", "-5", message="cannot be negative")
+    unchanged("invoice", "pay", "INV-0001", "--amount", "0", message="more than zero")
+    unchanged("invoice", "add", deal, "--amount", "0", message="more than zero")
+    unchanged("invoice", "add", deal, "--item", "Pump 2*1500", message='write it as "TEXT=QTY*PRICE"')
+    unchanged("invoice", "add", deal, "--item", "Pump=2*abc", message="cannot read 'abc' as an amount")
+    unchanged("invoice", "add", deal, "--amount", "5", "--item", "Pump=1*5", message="not both")
+    unchanged("invoice", "add", deal, "--amount", "$5", message="USD but the deal is in RUB")
+    unchanged("invoice", "add", deal, "--due", "yesterday", message="before the issue date")
+    unchanged("invoice", "add", "99", message="no deal #99")
+    unchanged("invoice", "pay", "INV-0001", "--at", "2026-11-01", message="before INV-0001 was issued")
+    unchanged("invoice", "list", "--open", "--paid", message="only one of")
+    unchanged("invoice", "render", "INV-0001", "-f", "pdf", message="unknown invoice format")
+
+
+def test_invoice_for_a_lost_deal_is_refused(cli, deal, unchanged):
+    cli.ok("lost", deal, "--reason", "price")
+    unchanged("invoice", "add", deal, message="deal #1 is lost; `dealflow reopen 1` first")
+
+
+def test_paying_a_paid_invoice_is_refused(cli, deal, unchanged):
+    cli.ok("invoice", "add", deal)
+    cli.ok("invoice", "pay", "INV-0001")
+    unchanged("invoice", "pay", "INV-0001", message="INV-0001 is paid in full")
+
+
+def test_a_deal_without_value_is_refused(cli, unchanged):
+    cli.ok("add", "Free consultation")
+    unchanged("invoice", "add", "1", message="deal #1 has no value; give --amount")
+
+
+# --- classic pipeline and demo -----------------------------------------------------------------------------
+
+
+def test_classic_pipeline_issue_to_purchase_pay_to_delivery(cli):
+    cli.ok("init", "--pipeline", "classic")
+    cli.ok("add", "Windows", "--value", "5000", "--stage", "Proposal")
+    assert cli.ok("invoice", "add", "1").stdout.endswith("; deal #1 moved to Purchase\n")
+    assert cli.ok("invoice", "pay", "INV-0001").stdout.endswith("paid in full; deal #1 moved to Delivery\n")
+    deal = json.loads(cli.ok("show", "1", "-f", "json").stdout)
+    assert (deal["stage"], deal["status"]) == ("Delivery", "open")
+
+
+def test_demo_has_paid_partial_and_overdue_invoices(cli):
+    cli.ok("demo")
+    rows = json.loads(cli.ok("invoice", "list", "--all", "-f", "json").stdout)
+    statuses = {row["status"] for row in rows}
+    assert {"paid", "partial", "issued"} <= statuses
+    assert any(row["days_overdue"] > 0 and row["status"] == "partial" for row in rows)
+    assert any(row["days_overdue"] > 0 and row["status"] == "issued" for row in rows)
+    won = json.loads(cli.ok("deals", "--status", "won", "-f", "json").stdout)
+    invoiced = {row["deal_id"] for row in rows}
+    assert any(deal["id"] not in invoiced for deal in won)  # won on words, never invoiced
+    paid = next(row for row in rows if row["status"] == "paid")
+    assert json.loads(cli.ok("show", str(paid["deal_id"]), "-f", "json").stdout)["status"] == "won"
+
