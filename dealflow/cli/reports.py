@@ -28,7 +28,7 @@ def _show(columns: list[str], rows: list[dict], fmt: Fmt, no_header: bool, title
 @report_app.command("funnel")
 def funnel(
     ctx: typer.Context,
-    by: Annotated[str | None, typer.Option("--by", help="A funnel per owner or per source.")] = None,
+    by: Annotated[str | None, typer.Option("--by", metavar="owner|source", help="A funnel per owner or per source.")] = None,
     since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto, no_header: NoHeaderOpt = False,
 ) -> None:
     """How far the deals created in the period got: reached, conversion, open and lost per stage, win rate."""
@@ -59,7 +59,7 @@ def losses(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, f
 @report_app.command("forecast")
 def forecast(
     ctx: typer.Context,
-    by: Annotated[str, typer.Option("--by", help="month (expected close) or stage.")] = "month",
+    by: Annotated[str, typer.Option("--by", metavar="month|stage", help="Group by expected close month or by stage.")] = "month",
     since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto, no_header: NoHeaderOpt = False,
 ) -> None:
     """Open deals by expected close month (or stage): value, and value weighted by probability."""
@@ -80,7 +80,7 @@ def sources(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, 
 @report_app.command("revenue")
 def revenue(
     ctx: typer.Context,
-    by: Annotated[str, typer.Option("--by", help="month or week (ISO, 2026-W47).")] = "month",
+    by: Annotated[str, typer.Option("--by", metavar="month|week", help="Per month (2026-11) or ISO week (2026-W47).")] = "month",
     since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto, no_header: NoHeaderOpt = False,
 ) -> None:
     """Money invoiced and paid per month or week."""
@@ -92,7 +92,7 @@ def revenue(
 @report_app.command("activity")
 def activity(
     ctx: typer.Context,
-    by: Annotated[str | None, typer.Option("--by", help="owner: a row per owner and month.")] = None,
+    by: Annotated[str | None, typer.Option("--by", metavar="owner", help="A row per owner and month.")] = None,
     since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto, no_header: NoHeaderOpt = False,
 ) -> None:
     """Activities logged per kind and tasks done on time or late, per month."""
