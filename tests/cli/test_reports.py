@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from tests.conftest import run_exe
 from tests.core.test_reports import add_invoices, build
 
 
@@ -87,12 +86,3 @@ def test_empty_book(cli):
 ])
 def test_bad_options_are_clean_errors(cli, full, unchanged, args, message):
     unchanged("report", *args, message=message)
-
-
-def test_real_executable_pipes_tsv(full, db_path):
-    result = run_exe("report", "funnel", env={"DEALFLOW_DB": str(db_path)})
-    assert result.returncode == 0, result.stderr
-    rows = [line.split("\t") for line in result.stdout.splitlines()]
-    assert rows[0][:3] == ["stage", "reached", "conversion_pct"]
-    assert rows[1][:3] == ["Lead", "6", "100.0"]
-    assert "\x1b" not in result.stdout and "█" not in result.stdout
