@@ -194,13 +194,58 @@ def draw_table(table: Table, out: TextIO | None = None) -> None:
     grid = RichTable(box=box.SIMPLE_HEAD, title=table.title, title_justify="left", show_edge=False)
     columns = table.display or table.columns
     for column in columns:
-        numeric = column in MONEY_KEYS or column.endswith(("_pct", "_days", "days")) or column in ("id", "probability")
+        numeric = (column in MONEY_KEYS or column.endswith(("_pct", "_days", "days")) or column in ("id", "probability")
+                   or _counts(table.rows, column))
         grid.add_column(table.headers.get(column, column.replace("_", " ")), justify="right" if numeric else "left",
                         overflow="fold", min_width=12 if column in WRAPPING else None)
     for row in table.rows:
         style = table.row_style(row) if table.row_style else None
         grid.add_row(*(Text(human_value(c, row.get(c), row, table.today)) for c in columns), style=style)
     con.print(grid)
+
+
+def draw_funnel(rows: Sequence[dict[str, Any]], group: str | None = None, out: TextIO | None = None,
+                width: int = 32) -> None:
+    """The funnel report on a terminal: per funnel (group and currency) a bar per stage as long as the
+    deals that reached it, the numbers beside it, and the win rate under it."""
+    from itertools import groupby
+
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    con = console(out)
+    if not rows:
+        con.print(Text("No deals were created in this period.", style="dim"))
+        return
+    for (name, currency), funnel in groupby(rows, key=lambda row: (row.get(group) if group else None,
+                                                                     row["currency"])):
+        funnel = list(funnel)
+        top = max((row["reached"] for row in funnel), default=0) or 1
+        title = " · ".join(part for part in ("Funnel", inert(name) if name else None, currency) if part)
+        grid = RichTable(box=box.SIMPLE_HEAD, title=title, title_justify="left", show_edge=False)
+        for header in ("stage", "", "reached", "conv %", "open", "open value", "lost", "lost value"):
+            grid.add_column(header, justify="left" if header in ("stage", "") else "right", no_wrap=True)
+        won = funnel[-1]
+        for row in funnel:
+            closing = row is won
+            bar = Text("█" * max(1 if row["reached"] else 0, round(width * row["reached"] / top)),
+                       style="green" if closing else "cyan")
+            grid.add_row(Text(inert(row["stage"]), style="bold green" if closing else ""), bar,
+                         str(row["reached"]), human_value("conversion_pct", row["conversion_pct"], row),
+                         "" if row["open"] is None else str(row["open"]),
+                         human_value("open_value", row["open_value"], row), str(row["lost"]),
+                         human_value("lost_value", row["lost_value"], row))
+        con.print(grid)
+        rate = human_value("win_rate_pct", won["win_rate_pct"], won) or "—"
+        con.print(Text(f"  Win rate {rate}: {won['reached']} won "
+                       f"({human_value('open_value', won['open_value'], won)}), {won['lost']} lost\n"))
+
+
+def _counts(rows: Sequence[dict[str, Any]], column: str) -> bool:
+    """A column of whole numbers (counts in reports), right-aligned like every number."""
+    values = [row.get(column) for row in rows if row.get(column) is not None]
+    return bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
 @dataclass
