@@ -38,8 +38,9 @@ class DateOrder:
             return
         first, separator, second = int(match[1]), match[2], int(match[3])
         self.separator = self.separator or separator
-        self.day_first_seen |= first > 12
-        self.month_first_seen |= second > 12
+        if (first > 12) != (second > 12):  # both above 12 is no date at all; parsing will say so
+            self.day_first_seen |= first > 12
+            self.month_first_seen |= second > 12
 
     def day_first(self) -> bool:
         if self.day_first_seen and self.month_first_seen:
