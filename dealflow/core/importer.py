@@ -222,9 +222,12 @@ class Row:
         self.columns, self.cells = columns, cells
         self.day_first, self.date_format = day_first, date_format
         self.problems: list[tuple[str, str]] = []
+        self.seen: dict[str, str | None] = {}
 
     def text(self, name: str) -> str | None:
-        return self.columns.cell(self.cells, name)[0]
+        if name not in self.seen:  # fields are asked for several times per row
+            self.seen[name] = self.columns.cell(self.cells, name)[0] if name in self.columns.fields else None
+        return self.seen[name]
 
     def column(self, name: str) -> str:
         return self.columns.cell(self.cells, name)[1]
