@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TextIO
@@ -110,6 +111,21 @@ def write_json(data: Any, out: TextIO | None = None) -> None:
 
     out = out or sys.stdout
     out.write(json.dumps(machine_value("", data), ensure_ascii=False, indent=2) + "\n")
+
+
+def write_json_stream(rows: Iterable[dict[str, Any]], *, lines: bool = False, out: TextIO | None = None) -> None:
+    """Rows as one JSON array, or (`lines`) one JSON object per line, written as they come (exports)."""
+    import json
+
+    out = out or sys.stdout
+    if lines:
+        for row in rows:
+            out.write(json.dumps(machine_value("", row), ensure_ascii=False) + "\n")
+        return
+    out.write("[")
+    for index, row in enumerate(rows):
+        out.write(("," if index else "") + "\n  " + json.dumps(machine_value("", row), ensure_ascii=False))
+    out.write("\n]\n")
 
 
 def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], fmt: str, *,
@@ -289,3 +305,17 @@ def write_card(card: Card, fmt: str, *, no_header: bool = False, out: TextIO | N
 def message(text: str, out: TextIO | None = None) -> None:
     """A confirmation line; user text inside it is printed literally."""
     (out or sys.stdout).write(inert(text) + "\n")
+
+
+@contextmanager
+def progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for long work (imports), only when stderr is a terminal; yields
+    `update(done, total)`."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

@@ -1,0 +1,130 @@
+"""Reading the cells of an imported file: dates as CRMs export them, yes/no flags, probabilities.
+
+Dates: ISO; `DD.MM.YYYY [HH:MM[:SS]]`; `MM/DD/YY[YY] [hh:mm[:ss] AM]`; `5 Dec 2026`, `Dec 5, 2026 3:04 PM`.
+Whether `03/04/2017` is the 3rd of April or the 4th of March is decided once per column from all of its
+values (`DateOrder.observe`), never row by row; a column that gives no hint follows its separator's custom
+(dots and dashes are day-first, slashes month-first). Amounts are read by `core.money.parse_amount`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+
+from dealflow.core import clock, when
+from dealflow.core.errors import InputError
+
+_YEAR_LAST = re.compile(
+    r"^(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})"
+    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])?\.?[Mm]?\.?)?$")
+_YEAR_FIRST = re.compile(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "да": True, "x": True,
+             "false": False, "no": False, "n": False, "0": False, "нет": False}
+
+
+class DateOrder:
+    """Day-first or month-first for one column, decided from every value it holds."""
+
+    def __init__(self, column: str):
+        self.column = column
+        self.day_first_seen = False
+        self.month_first_seen = False
+        self.separator: str | None = None
+
+    def observe(self, text: str) -> None:
+        match = _YEAR_LAST.match(text.strip())
+        if not match:
+            return
+        first, separator, second = int(match[1]), match[2], int(match[3])
+        self.separator = self.separator or separator
+        if (first > 12) != (second > 12):  # both above 12 is no date at all; parsing will say so
+            self.day_first_seen |= first > 12
+            self.month_first_seen |= second > 12
+
+    def day_first(self) -> bool:
+        if self.day_first_seen and self.month_first_seen:
+            raise InputError(f"column {self.column!r} has both day-first and month-first dates "
+                             "(e.g. 25.03 and 03/25); give --date-format, e.g. --date-format %d.%m.%Y")
+        if self.day_first_seen or self.month_first_seen:
+            return self.day_first_seen
+        return self.separator != "/"
+
+
+def parse_date(text: str, day_first: bool, fmt: str | None = None) -> when.Moment | None:
+    """A cell as a date or an aware datetime; None for an empty cell or a placeholder without digits."""
+    cleaned = " ".join(text.split())
+    if not any(char.isdigit() for char in cleaned):
+        return None  # `не закрыта`, `-`, `n/a`: no date
+    return _parse_date(cleaned, day_first, fmt)
+
+
+@lru_cache(maxsize=8192)
+def _parse_date(text: str, day_first: bool, fmt: str | None) -> when.Moment:
+    """Cached: exports repeat the same few hundred dates over thousands of rows."""
+    if fmt:
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            raise InputError(f"{text!r} does not match --date-format {fmt}") from None
+        return _moment(parsed, timed=any(code in fmt for code in ("%H", "%I", "%M", "%S", "%X", "%c", "%T")))
+    try:
+        if re.match(r"^\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text) if len(text) == 10 else clock.localize(datetime.fromisoformat(text))
+        if match := _YEAR_LAST.match(text):
+            return _numeric(match, day_first)
+        if match := _YEAR_FIRST.match(text):
+            year, month, day, hour, minute, second = match.groups()
+            return _built(int(year), int(month), int(day), hour, minute, second, None)
+        if re.search(r"[^\W\d_]{3}", text):
+            return _worded(text, day_first)
+    except (ValueError, OverflowError):
+        pass
+    raise InputError(f"cannot read {text!r} as a date; use YYYY-MM-DD, DD.MM.YYYY or MM/DD/YYYY "
+                     "(or give --date-format)")
+
+
+def _numeric(match: re.Match[str], day_first: bool) -> when.Moment:
+    first, _, second, year, hour, minute, second_of_minute, half = match.groups()
+    day, month = (first, second) if day_first else (second, first)
+    full_year = int(year) if len(year) == 4 else 2000 + int(year) if int(year) < 70 else 1900 + int(year)
+    return _built(full_year, int(month), int(day), hour, minute, second_of_minute, half)
+
+
+def _built(year: int, month: int, day: int, hour: str | None, minute: str | None, second: str | None,
+           half: str | None) -> when.Moment:
+    if hour is None:
+        return date(year, month, day)
+    hours = int(hour)
+    if half:
+        if not 1 <= hours <= 12:
+            raise ValueError("12-hour clock")
+        hours = hours % 12 + (12 if half in "Pp" else 0)
+    return clock.localize(datetime(year, month, day, hours, int(minute), int(second or 0)))
+
+
+def _worded(text: str, day_first: bool) -> when.Moment:
+    from dateutil import parser  # only for dates written with month names
+
+    parsed = parser.parse(text, dayfirst=day_first, fuzzy=False)
+    return _moment(parsed, timed=re.search(r"\d:\d\d", text) is not None)
+
+
+def _moment(parsed: datetime, timed: bool) -> when.Moment:
+    return clock.localize(parsed) if timed or parsed.tzinfo else parsed.date()
+
+
+def parse_bool(text: str) -> bool:
+    """`true`/`false`, `1`/`0`, `yes`/`no`, `да`/`нет` (Salesforce IsWon/IsClosed and the like)."""
+    found = _BOOLEANS.get(text.strip().casefold())
+    if found is None:
+        raise InputError(f"{text!r} is not true or false")
+    return found
+
+
+def parse_probability(text: str) -> int:
+    """`40`, `40%`, `40.0` → 40."""
+    match = re.fullmatch(r"(\d{1,3})(?:[.,]0+)?\s*%?", text.strip())
+    if not match or int(match[1]) > 100:
+        raise InputError(f"{text!r} is not a probability from 0 to 100")
+    return int(match[1])

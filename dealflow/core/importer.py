@@ -1,0 +1,811 @@
+"""Importing contacts, deals, activities and tasks from the CSV/TSV exports of real CRMs and spreadsheets.
+
+One import is one transaction: rows are streamed from the file, checked, and written in batches through
+sqlite-utils; any bad row aborts everything (unless `skip_errors`), and a dry run rolls back at the end,
+so what it reports is exactly what a real run would do. Memory stays flat however long the file is: only
+the current batch is held, and lookups of what is already stored go to indexed SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dealflow.core import activities, clock, money, pipeline, settings, when
+from dealflow.core.book import Book
+from dealflow.core.csv_reading import Source
+from dealflow.core.errors import InputError
+from dealflow.core.import_values import DateOrder, parse_bool, parse_date, parse_probability
+from dealflow.core.text import clean, digits, tags_join
+
+KINDS = ("contacts", "deals", "activities", "tasks")
+MAX_LISTED = 20
+BATCH = 2000
+
+_CONTACT_REFS = ("contact", "email", "phone")
+_DEAL_REFS = ("deal_external_id", "deal_id")
+FIELDS = {
+    "contacts": ("name", "company", "email", "phone", "source", "tags", "notes", "created"),
+    "deals": ("title", "value", "currency", "stage", "status", "is_won", "is_closed", "owner", "source",
+              "contact", "company", "email", "phone", "created", "closed", "expected_close", "probability",
+              "lost_reason", "lost_note", "tags", "external_id"),
+    "activities": ("kind", "note", "at", *_DEAL_REFS, *_CONTACT_REFS, "direction", "missed", "duration_s",
+                   "owner"),
+    "tasks": ("text", "due", "done_at", *_DEAL_REFS, *_CONTACT_REFS, "origin", "created"),
+}
+DATE_FIELDS = frozenset({"created", "closed", "expected_close", "at", "due", "done_at"})
+KEYS = {"contacts": ("email", "phone", "name"), "deals": ("external_id",)}
+
+_GENERIC = {"created_at": "created", "closed_at": "closed", "amount": "value", "organization": "company",
+            "e-mail": "email", "mobile": "phone"}
+_PIPEDRIVE = {
+    "Deal - Title": "title", "Deal - Value": "value", "Deal - Currency of Value": "currency",
+    "Deal - Stage": "stage", "Deal - Status": "status", "Deal - Owner": "owner",
+    "Deal - Contact person": "contact", "Deal - Organization": "company", "Deal - Deal created": "created",
+    "Deal - Won time": "closed", "Deal - Lost time": "closed", "Deal - Lost reason": "lost_reason",
+    "Deal - Expected close date": "expected_close", "Deal - ID": "external_id", "Deal - Source": "source",
+    "Person - Name": "contact", "Person - Email": "email", "Person - Phone": "phone",
+}
+_HUBSPOT = {"Record ID": "external_id", "Deal Name": "title", "Amount": "value", "Deal Stage": "stage",
+            "Close Date": "closed", "Create Date": "created", "Deal owner": "owner"}
+_SALESFORCE = {"Id": "external_id", "Name": "title", "StageName": "stage", "Amount": "value",
+               "Probability": "probability", "CloseDate": "closed", "CreatedDate": "created",
+               "LeadSource": "source", "IsClosed": "is_closed", "IsWon": "is_won"}
+_AMOCRM = {"ID": "external_id", "Название сделки": "title", "Бюджет": "value", "Ответственный": "owner",
+           "Дата создания сделки": "created", "Дата закрытия": "closed", "Этап сделки": "stage", "Теги": "tags",
+           "Полное имя контакта": "contact", "Компания контакта": "company", "Рабочий телефон": "phone",
+           "Мобильный телефон": "phone", "Рабочий email": "email", "Личный email": "email",
+           "Источник": "source"}
+_PEOPLE = {"Person - Name": "name", "Person - Email": "email", "Person - Phone": "phone",
+           "Person - Organization": "company", "Полное имя контакта": "name", "Компания контакта": "company",
+           "Рабочий телефон": "phone", "Мобильный телефон": "phone", "Рабочий email": "email",
+           "Личный email": "email", "Источник": "source", "Теги": "tags", "contact": "name", "full name": "name",
+           "Дата создания": "created", "created_at": "created", "organization": "company", "e-mail": "email",
+           "mobile": "phone", "LeadSource": "source", "Create Date": "created", "CreatedDate": "created"}
+_LOG = {"type": "kind", "date": "at", "comment": "note", "deal": "deal_id", "deal_external": "deal_external_id"}
+_TODO = {"task": "text", "subject": "text", "due date": "due", "deadline": "due", "deal": "deal_id",
+         "created_at": "created", "completed": "done_at"}
+
+
+def _key(header: str) -> str:
+    """Headers match case- and space-insensitively (`Deal - Title` = `deal-title`, `created_at` = `Created At`)."""
+    return re.sub(r"[\s_]+", "", header.casefold())
+
+
+def _aliases(*tables: dict[str, str]) -> dict[str, str]:
+    return {_key(header): name for table in tables for header, name in table.items()}
+
+
+ALIASES = {
+    "contacts": _aliases(_PEOPLE),
+    "deals": _aliases(_GENERIC, _PIPEDRIVE, _HUBSPOT, _SALESFORCE, _AMOCRM),
+    "activities": _aliases(_LOG, {"e-mail": "email"}),
+    "tasks": _aliases(_TODO, {"e-mail": "email"}),
+}
+
+WON_WORDS = frozenset({"won", "closed won", "closedwon", "успешно реализовано"})
+LOST_WORDS = frozenset({"lost", "closed lost", "closedlost", "закрыто и не реализовано"})
+
+
+class RowError(Exception):
+    """A row that cannot be imported; `problems` are (column, what is wrong)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{column}: {problem}" for column, problem in problems))
+        self.problems = problems
+
+
+@dataclass
+class Options:
+    """How to read and apply a file (the `import` command's options)."""
+
+    maps: list[str] = field(default_factory=list)
+    key: str | None = None
+    date_format: str | None = None
+    create_stages: bool = False
+    dry_run: bool = False
+    skip_errors: bool = False
+    rejects: Path | None = None
+
+
+@dataclass
+class Summary:
+    """What an import did (or, in a dry run, would do)."""
+
+    kind: str
+    rows: int = 0
+    deals_created: int = 0
+    deals_updated: int = 0
+    contacts_created: int = 0
+    contacts_matched: int = 0
+    contacts_updated: int = 0
+    activities_created: int = 0
+    tasks_created: int = 0
+    stages_created: list[str] = field(default_factory=list)
+    rejected: int = 0
+    errors: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run so that the transaction rolls back."""
+
+
+# --- columns ---------------------------------------------------------------------------------------------
+
+
+class Columns:
+    """Which file columns feed which field, and how each date column orders day and month."""
+
+    def __init__(self, kind: str, header: list[str], maps: list[str]):
+        self.header = header
+        wanted = self._parse_maps(kind, header, maps)
+        best: dict[str, tuple[int, list[int]]] = {}
+        self.unused: list[str] = []
+        for index, name in enumerate(header):
+            level, target = self._target(kind, name, wanted)
+            if target is None:
+                if level is None and name:
+                    self.unused.append(name)
+                continue
+            rank, indexes = best.get(target, (level, []))
+            if level < rank:
+                self.unused.extend(header[i] for i in indexes)
+                rank, indexes = level, []
+            if level == rank:
+                indexes.append(index)
+            else:
+                self.unused.append(name)
+            best[target] = (rank, indexes)
+        self.fields = {name: indexes for name, (_, indexes) in best.items()}
+        if not self.fields:
+            raise InputError(f"none of the columns ({', '.join(header)}) is a {kind} field; "
+                             f"map them with --map COLUMN=FIELD (fields: {', '.join(FIELDS[kind])})")
+        self.orders: dict[int, DateOrder] = {i: DateOrder(header[i]) for name in DATE_FIELDS & set(self.fields)
+                                             for i in self.fields[name]}
+
+    @staticmethod
+    def _parse_maps(kind: str, header: list[str], maps: list[str]) -> dict[str, str | None]:
+        """`--map SRC=FIELD` (an empty FIELD ignores the column) → {header key: field or None}."""
+        known = {_key(name) for name in header}
+        wanted: dict[str, str | None] = {}
+        for text in maps:
+            source, sep, target = text.rpartition("=")
+            if not sep or not source.strip():
+                raise InputError(f"--map {text!r}: write it as COLUMN=FIELD, e.g. --map \"Сумма=value\"")
+            if _key(source) not in known:
+                raise InputError(f"--map {text!r}: the file has no column {source.strip()!r}; "
+                                 f"its columns are: {', '.join(header)}")
+            target = target.strip().casefold()
+            if target and target not in FIELDS[kind]:
+                raise InputError(f"--map {text!r}: {target!r} is not a field of {kind}; "
+                                 f"use one of {', '.join(FIELDS[kind])}")
+            wanted[_key(source)] = target or None
+        return wanted
+
+    @staticmethod
+    def _target(kind: str, name: str, wanted: dict[str, str | None]) -> tuple[int | None, str | None]:
+        """(precedence, field): --map beats an exact field name, which beats a CRM alias."""
+        key = _key(name)
+        if key in wanted:
+            return 0, wanted[key]
+        exact = {_key(f): f for f in FIELDS[kind]}
+        if key in exact:
+            return 1, exact[key]
+        if key in ALIASES[kind]:
+            return 2, ALIASES[kind][key]
+        return None, None
+
+    def cell(self, cells: list[str], name: str) -> tuple[str | None, str]:
+        """The first non-empty value of a field's columns, and the column it came from."""
+        indexes = self.fields.get(name, ())
+        for index in indexes:
+            if index < len(cells) and cells[index].strip():
+                return cells[index].strip(), self.header[index]
+        return None, self.header[indexes[0]] if indexes else name
+
+    def scan(self, cells: list[str]) -> None:
+        """First pass: let every date column see its values."""
+        for index, order in self.orders.items():
+            if index < len(cells) and cells[index].strip():
+                order.observe(cells[index])
+
+
+class Row:
+    """One record being read: values by field, with problems collected rather than raised one by one."""
+
+    def __init__(self, columns: Columns, cells: list[str], day_first: dict[int, bool], date_format: str | None):
+        self.columns, self.cells = columns, cells
+        self.day_first, self.date_format = day_first, date_format
+        self.problems: list[tuple[str, str]] = []
+        self.seen: dict[str, str | None] = {}
+
+    def text(self, name: str) -> str | None:
+        if name not in self.seen:  # fields are asked for several times per row
+            self.seen[name] = self.columns.cell(self.cells, name)[0] if name in self.columns.fields else None
+        return self.seen[name]
+
+    def column(self, name: str) -> str:
+        return self.columns.cell(self.cells, name)[1]
+
+    def problem(self, name: str, message: str) -> None:
+        self.problems.append((self.column(name), message))
+
+    def read(self, name: str, reader: Callable[[str], Any]) -> Any:
+        """A cell through a parser; a parse error becomes a problem of this row and the value None."""
+        raw = self.text(name)
+        if raw is None:
+            return None
+        try:
+            return reader(raw)
+        except InputError as exc:
+            self.problem(name, str(exc))
+            return None
+
+    def date(self, name: str) -> when.Moment | None:
+        indexes = self.columns.fields.get(name, ())
+        for index in indexes:
+            if index < len(self.cells) and self.cells[index].strip():
+                try:
+                    found = parse_date(self.cells[index], self.day_first[index], self.date_format)
+                except InputError as exc:
+                    self.problems.append((self.columns.header[index], str(exc)))
+                    return None
+                if found is not None:
+                    return found
+        return None
+
+    def check(self) -> None:
+        if self.problems:
+            raise RowError(self.problems)
+
+
+# --- the batched writer ----------------------------------------------------------------------------------
+
+
+class Writer:
+    """Rows waiting to be written, flushed through sqlite-utils in batches inside the caller's transaction.
+
+    Ids of new contacts and deals are handed out here (the transaction holds the write lock, so nobody
+    else can take them), which lets a deal refer to a contact created a few rows earlier in the same batch.
+    """
+
+    TABLES = ("contacts", "deals", "stage_history", "activities", "tasks")
+
+    def __init__(self, book: Book):
+        import sqlite_utils
+
+        self.book = book
+        self.db = sqlite_utils.Database(book.conn, recursive_triggers=False, execute_plugins=False)
+        self.new: dict[str, dict[int, dict[str, Any]]] = {"contacts": {}, "deals": {}}
+        self.changed: dict[str, dict[int, dict[str, Any]]] = {"contacts": {}, "deals": {}}
+        self.appended: dict[str, list[dict[str, Any]]] = {"stage_history": [], "activities": [], "tasks": []}
+        self.keys: dict[tuple[str, str], int] = {}  # pending contacts/deals by email, phone, name, external_id
+        self.next_id = {table: (book.value(f"SELECT max(id) FROM {table}") or 0) + 1 for table in self.new}
+        self.names_indexed = False
+        self.waiting = 0
+
+    def create(self, table: str, row: dict[str, Any], keys: list[tuple[str, str]]) -> int:
+        row_id = self.next_id[table]
+        self.next_id[table] += 1
+        self.new[table][row_id] = {"id": row_id, **row}
+        for key in keys:
+            self.keys[key] = row_id
+        self._count()
+        return row_id
+
+    def change(self, table: str, row: dict[str, Any], keys: list[tuple[str, str]] = ()) -> None:
+        """Replace a whole stored (or pending) row."""
+        target = self.new[table] if row["id"] in self.new[table] else self.changed[table]
+        target[row["id"]] = row
+        for key in keys:
+            self.keys[key] = row["id"]
+        self._count()
+
+    def pending(self, table: str, row_id: int) -> dict[str, Any] | None:
+        return self.new[table].get(row_id) or self.changed[table].get(row_id)
+
+    def append(self, table: str, row: dict[str, Any]) -> None:
+        self.appended[table].append(row)
+        self._count()
+
+    def _count(self) -> None:
+        self.waiting += 1
+        if self.waiting >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is waiting: contacts before the deals that refer to them, then their events."""
+        for table in self.TABLES:
+            if table in self.new and self.new[table]:
+                self.db[table].insert_all(self.new[table].values())
+                if table == "contacts" and self.names_indexed:
+                    self.book.conn.executemany("INSERT INTO temp.import_names VALUES (fold(?), ?)",
+                                               [(row["name"], row["id"]) for row in self.new[table].values()])
+            if table in self.changed and self.changed[table]:
+                self.db[table].upsert_all(self.changed[table].values(), pk="id")
+            if table in self.appended and self.appended[table]:
+                self.db[table].insert_all(self.appended[table])
+        touched = sorted({row["deal_id"] for row in self.appended["activities"] if row["deal_id"]})
+        if touched:
+            import json
+
+            self.book.conn.execute(
+                """UPDATE deals SET last_activity_at = (SELECT max(at) FROM activities a WHERE a.deal_id = deals.id)
+                   WHERE id IN (SELECT value FROM json_each(?))""", (json.dumps(touched),))
+        for bucket in (*self.new.values(), *self.changed.values(), *self.appended.values()):
+            bucket.clear()
+        self.keys.clear()
+        self.waiting = 0
+
+    def index_names(self) -> None:
+        """A temporary index of contact names folded for Cyrillic-correct matching, built on first need."""
+        if not self.names_indexed:
+            self.book.conn.execute("CREATE TEMP TABLE import_names (folded TEXT, id INTEGER)")
+            self.book.conn.execute("INSERT INTO temp.import_names SELECT fold(name), id FROM contacts")
+            self.book.conn.execute("CREATE INDEX temp.import_names_folded ON import_names (folded)")
+            self.names_indexed = True
+
+    def close(self) -> None:
+        if self.names_indexed:
+            self.book.conn.execute("DROP TABLE temp.import_names")
+
+
+# --- the import ------------------------------------------------------------------------------------------
+
+
+def run(book: Book, kind: str, source: Source, options: Options,
+        progress: Callable[[int, int], None] | None = None) -> Summary:
+    """Import every row of `source` as `kind`, all or nothing (or skipping bad rows); see the module doc."""
+    _check_options(kind, options)
+    header = source.header()
+    columns = Columns(kind, header, options.maps)
+    if options.key and options.key not in columns.fields:
+        raise InputError(f"--key {options.key}: no column holds {options.key}; "
+                         f"map one with --map COLUMN={options.key}")
+    total = 0
+    for _, cells in source.rows():
+        columns.scan(cells)
+        total += 1
+    day_first = {index: options.date_format is None and order.day_first() for index, order in columns.orders.items()}
+    summary = Summary(kind, unused=columns.unused, dry_run=options.dry_run)
+    rejects = Rejects(options.rejects, header) if options.rejects and not options.dry_run else None
+    try:
+        with book.transaction():
+            job = Job(book, kind, columns, options, summary)
+            for line, cells in source.rows():
+                summary.rows += 1
+                try:
+                    job.handle(Row(columns, cells, day_first, options.date_format))
+                except RowError as exc:
+                    summary.rejected += 1
+                    summary.errors.extend(f"line {line}: {column}: {problem}" for column, problem in exc.problems)
+                    del summary.errors[MAX_LISTED:]
+                    if rejects:
+                        rejects.write(cells, str(exc))
+                if progress and summary.rows % 1000 == 0:
+                    progress(summary.rows, total)
+            job.finish()
+            if summary.rejected and not options.skip_errors:
+                raise InputError(_failure(summary))
+            if options.dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    finally:
+        if rejects:
+            rejects.close()
+    if progress:
+        progress(total, total)
+    return summary
+
+
+def _check_options(kind: str, options: Options) -> None:
+    if kind not in KINDS:
+        raise InputError(f"cannot import {kind!r}; import one of {', '.join(KINDS)}")
+    if options.rejects and not options.skip_errors:
+        raise InputError("--rejects FILE goes with --skip-errors (bad rows are written there instead of "
+                         "stopping the import)")
+    if options.key and options.key not in KEYS.get(kind, ()):
+        allowed = KEYS.get(kind)
+        raise InputError(f"--key {options.key} is not a key for {kind}; "
+                         + (f"use {' or '.join(allowed)}" if allowed else f"{kind} are always added, never updated"))
+    if options.create_stages and kind != "deals":
+        raise InputError("--create-stages applies to importing deals")
+
+
+def _failure(summary: Summary) -> str:
+    listed = "\n".join(summary.errors)
+    more = summary.rejected - len(summary.errors)
+    tail = f"\n… and more ({summary.rejected} rows in all)" if more > 0 else ""
+    rows = "1 row" if summary.rejected == 1 else f"{summary.rejected} rows"
+    return (f"{rows} of {summary.rows} cannot be imported, so nothing was imported:\n{listed}{tail}\n"
+            "Fix them, or import the good rows with --skip-errors --rejects bad.csv")
+
+
+class Rejects:
+    """The rows left out by --skip-errors, as read, with an `error` column saying why."""
+
+    def __init__(self, path: Path, header: list[str]):
+        import csv
+
+        try:
+            self.file = Path(path).expanduser().open("w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise InputError(f"cannot write rejects to {path}: {exc.strerror}") from None
+        self.writer = csv.writer(self.file)
+        self.writer.writerow([*header, "error"])
+        self.width = len(header)
+
+    def write(self, cells: list[str], error: str) -> None:
+        self.writer.writerow([*cells[:self.width], *[""] * (self.width - len(cells)), error])
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class Job:
+    """Turns checked rows into writes; knows how to find what is already in the book."""
+
+    def __init__(self, book: Book, kind: str, columns: Columns, options: Options, summary: Summary):
+        self.book, self.kind, self.columns, self.options, self.summary = book, kind, columns, options, summary
+        self.writer = Writer(book)
+        self.stages = {stage["name"].casefold(): stage for stage in pipeline.stages(book)}
+        self.now = when.to_text(clock.now())
+        self.currency = settings.get(book, "currency")
+        self.owner = settings.get(book, "owner")
+        self.handle = {"contacts": self.contact, "deals": self.deal, "activities": self.activity,
+                       "tasks": self.task}[kind]
+
+    def finish(self) -> None:
+        self.writer.flush()
+        self.writer.close()
+
+    # --- finding ---
+
+    def find(self, kind: str, value: str) -> list[int]:
+        """Contacts (or deals, for `external_id`) already known by a key, pending ones first."""
+        pending = self.writer.keys.get((kind, value))
+        if pending:
+            return [pending]
+        if kind == "email":
+            sql = "SELECT id FROM contacts WHERE lower(email) = ? AND email IS NOT NULL"
+        elif kind == "phone":
+            sql = "SELECT id FROM contacts WHERE phone_digits = ?"
+        elif kind == "external_id":
+            sql = "SELECT id FROM deals WHERE external_id = ?"
+        else:
+            self.writer.index_names()
+            sql = "SELECT id FROM temp.import_names WHERE folded = ? ORDER BY id LIMIT 5"
+        return [row[0] for row in self.book.conn.execute(sql, (value,))]
+
+    def stored(self, table: str, row_id: int) -> dict[str, Any]:
+        return self.writer.pending(table, row_id) or self.book.row(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+
+    def person(self, row: Row, name_field: str, *, create: bool = True,
+               created: str | None = None) -> tuple[int | None, list[tuple[str, str]]]:
+        """The contact a row names, matched by email, then phone, then (with neither) name; or a new one.
+
+        Returns (id of an existing contact or None, keys); a new contact is only planned here: `keys` and
+        `self.planned` describe it, and `adopt` creates it once the whole row is known to be good.
+        """
+        self.planned = None
+        name, company = row.text(name_field), row.text("company") if "company" in FIELDS[self.kind] else None
+        email, phone = row.text("email"), row.text("phone")
+        phone_digits = digits(phone)
+        if email and (" " in email or "@" not in email.strip("@")):
+            row.problem("email", f"{email!r} is not an email address")
+        if phone and not phone_digits:
+            row.problem("phone", f"{phone!r} is not a phone number")
+        by_email = self.find("email", email.lower()) if email else []
+        by_phone = self.find("phone", phone_digits) if phone_digits else []
+        if by_email and by_phone and by_email[0] != by_phone[0]:
+            row.problem("phone", f"the email belongs to contact #{by_email[0]} but the phone to #{by_phone[0]}")
+        if by_email or by_phone:
+            return (by_email or by_phone)[0], []
+        label = name or company
+        if not (email or phone_digits) and label:
+            named = self.find("name", label.casefold())
+            if len(named) > 1:
+                row.problem(name_field if name else "company", f"{len(named)} contacts are named {label!r}; "
+                            "add an email or phone column to tell them apart")
+            if named:
+                return named[0], []
+        if not (label or email or phone_digits) or not create:
+            return None, []
+        self.planned = {"name": label or email or phone, "company": company, "email": email, "phone": phone,
+                        "phone_digits": phone_digits, "source": row.text("source"), "tags": None, "notes": None,
+                        "created_at": created or self.now}
+        return None, self._contact_keys(self.planned)
+
+    @staticmethod
+    def _contact_keys(contact: dict[str, Any]) -> list[tuple[str, str]]:
+        keys = [("name", contact["name"].casefold())]
+        if contact["email"]:
+            keys.append(("email", contact["email"].lower()))
+        if contact["phone_digits"]:
+            keys.append(("phone", contact["phone_digits"]))
+        return keys
+
+    def adopt(self, contact_id: int | None, keys: list[tuple[str, str]]) -> int | None:
+        """The row is good: count the matched contact, or create the planned one."""
+        if contact_id is not None:
+            self.summary.contacts_matched += 1
+            return contact_id
+        if self.planned is None:
+            return None
+        self.summary.contacts_created += 1
+        return self.writer.create("contacts", self.planned, keys)
+
+    def stage(self, row: Row, name: str) -> dict[str, Any] | None:
+        """A pipeline stage by name (any case); unknown ones are created with --create-stages."""
+        found = self.stages.get(" ".join(name.split()).casefold())
+        if found or row.problems:
+            return found
+        if not self.options.create_stages:
+            row.problem("stage", f"no stage {name!r} in the pipeline ({', '.join(s['name'] for s in self.stages.values())}); "
+                        "add it with `dealflow stage add`, map the column elsewhere, or use --create-stages")
+            return None
+        try:
+            created = pipeline.add(self.book, " ".join(name.split()))
+        except InputError as exc:
+            row.problem("stage", str(exc))
+            return None
+        self.stages[created["name"].casefold()] = created
+        self.summary.stages_created.append(created["name"])
+        return created
+
+    def edge_stage(self, last: bool) -> dict[str, Any]:
+        ordered = sorted(self.stages.values(), key=lambda stage: stage["position"])
+        return ordered[-1 if last else 0]
+
+    # --- deals ---
+
+    def status(self, row: Row) -> tuple[str | None, str | None]:
+        """(status if the row says one, stage name if it names an open stage).
+
+        A status column (`Deal - Status`) wins over IsClosed/IsWon, which win over a won/lost stage word.
+        """
+        stage = row.text("stage")
+        word = " ".join(stage.split()).casefold() if stage else None
+        from_words = "won" if word in WON_WORDS else "lost" if word in LOST_WORDS else None
+        stage = None if from_words else stage
+        stated = row.text("status")
+        if stated:
+            folded = " ".join(stated.split()).casefold()
+            found = "won" if folded in WON_WORDS else "lost" if folded in LOST_WORDS else folded
+            if found not in ("open", "won", "lost"):
+                row.problem("status", f"{stated!r} is not a status; use open, won or lost")
+                return None, stage
+            return found, stage
+        is_closed, is_won = row.read("is_closed", parse_bool), row.read("is_won", parse_bool)
+        if is_closed is not None:
+            return ("won" if is_won else "lost") if is_closed else "open", stage
+        if is_won:
+            return "won", stage
+        return from_words, stage
+
+    def deal(self, row: Row) -> None:
+        values = self.deal_values(row)
+        status, stage_name = self.status(row)
+        created, closed = row.date("created"), row.date("closed")
+        expected = row.date("expected_close")
+        if created and closed and when.as_datetime(closed) < when.as_datetime(created):
+            created = closed  # a deal closed before it was created: take it as created when it closed
+        external_id = values.get("external_id")
+        existing = None
+        if external_id:
+            found = self.find("external_id", external_id)
+            if found and self.options.key == "external_id":
+                existing = self.stored("deals", found[0])
+            elif found:
+                row.problem("external_id", f"deal #{found[0]} already has external id {external_id!r}; "
+                            "import with --key external_id to update deals instead of adding them")
+        created_text = when.to_text(created or closed) if (created or closed) else self.now
+        contact_id, keys = self.person(row, "contact", created=created_text)
+        if not values.get("title") and existing is None:
+            fallback = row.text("contact") or row.text("company") or external_id
+            if fallback:
+                values["title"] = fallback
+            else:
+                row.problem("title", "a deal needs a title (or at least a contact or an id to name it by)")
+        stage = self.stage(row, stage_name) if stage_name else None
+        row.check()
+        if contact_id is not None or self.planned is not None:
+            values["contact_id"] = self.adopt(contact_id, keys)
+        if closed and (status or (existing or {}).get("status") or "open") == "open" and not expected:
+            expected = closed  # an open deal's close date is when it is expected to close
+        if expected:
+            values["expected_close"] = when.to_text(when.day_of(expected))
+        if existing is None:
+            self.create_deal(values, status or "open", stage, created_text,
+                             when.to_text(closed) if closed else None)
+        else:
+            self.update_deal(existing, values, status, stage, when.to_text(closed) if closed else None)
+
+    def deal_values(self, row: Row) -> dict[str, Any]:
+        """The plain fields a row gives (only those it gives, so that an update keeps the rest)."""
+        values: dict[str, Any] = {}
+        for name in ("title", "owner", "source", "lost_reason", "lost_note", "external_id"):
+            if (text := row.text(name)) is not None:
+                values[name] = text
+        amount = row.read("value", money.parse_amount)
+        written = amount[1] if amount else None
+        if amount:
+            values["value"] = amount[0]
+        currency = row.read("currency", money.normalize_currency)
+        if currency and written and currency != written:
+            row.problem("value", f"the amount says {written} but the currency column says {currency}")
+        if currency or written:
+            values["currency"] = currency or written
+        probability = row.read("probability", parse_probability)
+        if probability is not None:
+            values["probability"] = probability
+        if (tags := row.text("tags")) is not None:
+            values["tags"] = tags_join([tags])
+        return values
+
+    def create_deal(self, values: dict[str, Any], status: str, stage: dict[str, Any] | None, created: str,
+                    closed: str | None) -> None:
+        """A new deal with the history its dates tell: created, then won or lost when it closed."""
+        closed_at = (closed or created) if status != "open" else None
+        stage = stage or self.edge_stage(last=status != "open")
+        deal = {"title": values.get("title"), "contact_id": values.get("contact_id"), "value": values.get("value", 0),
+                "currency": values.get("currency", self.currency), "stage_id": stage["id"], "status": status,
+                "probability": values.get("probability"), "source": values.get("source"),
+                "owner": values.get("owner", self.owner), "expected_close": values.get("expected_close"),
+                "tags": values.get("tags"), "created_at": created, "stage_entered_at": created,
+                "last_activity_at": None, "closed_at": closed_at,
+                "lost_reason": values.get("lost_reason") if status == "lost" else None,
+                "lost_note": values.get("lost_note") if status == "lost" else None,
+                "external_id": values.get("external_id")}
+        keys = [("external_id", deal["external_id"])] if deal["external_id"] else []
+        deal_id = self.writer.create("deals", deal, keys)
+        self.history(deal_id, "created", None, stage["id"], created)
+        if closed_at:
+            self.history(deal_id, status, stage["id"], stage["id"], closed_at)
+        self.summary.deals_created += 1
+
+    def update_deal(self, old: dict[str, Any], values: dict[str, Any], status: str | None,
+                    stage: dict[str, Any] | None, closed: str | None) -> None:
+        """Re-import with --key: the given fields replace the stored ones; stage and status changes are
+        recorded in the history as of now (when the import learned of them)."""
+        deal = {**old, **values}
+        status = status or old["status"]
+        stage_id = stage["id"] if stage else old["stage_id"]
+        if status == "open" and old["status"] != "open":
+            self.history(old["id"], "reopened", old["stage_id"], stage_id, self.now)
+            deal.update(closed_at=None, lost_reason=None, lost_note=None, stage_entered_at=self.now)
+        elif old["status"] == "open" and stage_id != old["stage_id"]:
+            self.history(old["id"], "moved", old["stage_id"], stage_id, self.now)
+            deal["stage_entered_at"] = self.now
+        if status != "open" and status != old["status"]:
+            deal["closed_at"] = closed or self.now
+            self.history(old["id"], status, stage_id, stage_id, deal["closed_at"])
+        if status != "lost":
+            deal.update(lost_reason=None, lost_note=None)
+        deal.update(status=status, stage_id=stage_id)
+        self.writer.change("deals", deal)
+        self.summary.deals_updated += 1
+
+    def history(self, deal_id: int, event: str, from_stage: int | None, to_stage: int, at: str) -> None:
+        self.writer.append("stage_history", {"deal_id": deal_id, "event": event, "from_stage_id": from_stage,
+                                             "to_stage_id": to_stage, "at": at, "note": "imported"})
+
+    # --- contacts ---
+
+    def contact(self, row: Row) -> None:
+        created = row.date("created")
+        key = self.options.key
+        if key:
+            contact_id, keys = self.keyed_contact(row, key, when.to_text(created) if created else None)
+        else:
+            contact_id, keys = self.person(row, "name", created=when.to_text(created) if created else None)
+        row.check()
+        if contact_id is None:
+            self.adopt(None, keys)
+        elif key:
+            self.update_contact(row, contact_id)
+        else:
+            self.adopt(contact_id, [])
+
+    def keyed_contact(self, row: Row, key: str, created: str | None) -> tuple[int | None, list[tuple[str, str]]]:
+        """With --key, a row matches the contact with the same key value only (and updates it)."""
+        value = row.text(key)
+        if value is None:
+            row.problem(key, f"empty {key}: with --key {key} every row needs one")
+            return None, []
+        lookup = {"email": value.lower(), "phone": digits(value) or "", "name": value.casefold()}[key]
+        found = self.find(key, lookup)
+        if len(found) > 1:
+            row.problem(key, f"{len(found)} contacts have {key} {value!r}")
+        if found:
+            return found[0], []
+        return self.person(row, "name", created=created)
+
+    def update_contact(self, row: Row, contact_id: int) -> None:
+        """The given fields replace the stored ones; an email or phone another contact has is refused."""
+        contact = dict(self.stored("contacts", contact_id))
+        for name in ("name", "company", "email", "phone", "source", "notes"):
+            if (text := row.text(name)) is not None:
+                contact[name] = text
+        if (tags := row.text("tags")) is not None:
+            contact["tags"] = tags_join([tags])
+        contact["phone_digits"] = digits(contact["phone"])
+        for key, value in (("email", (contact["email"] or "").lower()), ("phone", contact["phone_digits"])):
+            others = [other for other in self.find(key, value) if other != contact_id] if value else []
+            if others:
+                row.problem(key, f"{value} already belongs to contact #{others[0]}")
+        row.check()
+        self.writer.change("contacts", contact, self._contact_keys(contact))
+        self.summary.contacts_updated += 1
+
+    # --- activities and tasks ---
+
+    def links(self, row: Row) -> tuple[int | None, int | None]:
+        """(deal id, contact id) a row names: its deal by deal_external_id or deal_id, its contact by email,
+        phone or name (else the deal's contact). Both must already exist."""
+        deal = None
+        if (external := row.text("deal_external_id")) is not None:
+            found = self.find("external_id", external)
+            if not found:
+                row.problem("deal_external_id", f"no deal has external id {external!r}")
+            deal = found[0] if found else None
+        elif (number := row.text("deal_id")) is not None:
+            deal = self.book.value("SELECT id FROM deals WHERE id = ?", (number.lstrip("#"),))
+            if deal is None:
+                row.problem("deal_id", f"no deal #{number}")
+        contact, _ = self.person(row, "contact", create=False)
+        named = any(row.text(name) for name in _CONTACT_REFS)
+        if named and contact is None and not row.problems:
+            row.problem(next(name for name in _CONTACT_REFS if row.text(name)), "no such contact in the book")
+        if deal is None and not named and not row.problems:
+            row.problem("deal_id", "name a deal (deal_external_id or deal_id) or a contact (contact, email or phone)")
+        if deal is not None and contact is None:
+            contact = self.book.value("SELECT contact_id FROM deals WHERE id = ?", (deal,))
+        return deal, contact
+
+    def activity(self, row: Row) -> None:
+        kind = (row.text("kind") or "").casefold()
+        if kind not in activities.KINDS:
+            row.problem("kind", f"{row.text('kind') or 'an empty kind'!r} is not an activity kind; "
+                        f"use {', '.join(activities.KINDS)}")
+        direction = (row.text("direction") or "").casefold() or None
+        if direction not in (None, "in", "out"):
+            row.problem("direction", f"{direction!r} is not a direction; use in or out")
+        missed = row.read("missed", parse_bool)
+        duration = row.read("duration_s", _whole_number)
+        at = row.date("at")
+        deal, contact = self.links(row)
+        row.check()
+        self.writer.append("activities", {
+            "deal_id": deal, "contact_id": contact, "kind": kind, "direction": direction, "missed": int(bool(missed)),
+            "duration_s": duration, "note": row.text("note"), "owner": row.text("owner"),
+            "at": when.to_text(at) if at else self.now})
+        self.summary.activities_created += 1
+
+    def task(self, row: Row) -> None:
+        text = row.text("text")
+        if not text:
+            row.problem("text", "a task needs some text")
+        origin = (row.text("origin") or "manual").casefold()
+        if origin not in ("manual", "stage", "missed-call", "cadence"):
+            row.problem("origin", f"{origin!r} is not a task origin; use manual, stage, missed-call or cadence")
+        due, done, created = row.date("due"), row.date("done_at"), row.date("created")
+        deal, contact = self.links(row)
+        row.check()
+        self.writer.append("tasks", {
+            "text": text, "due": when.to_text(due) if due else clock.today().isoformat(), "deal_id": deal,
+            "contact_id": contact, "origin": origin, "created_at": when.to_text(created) if created else self.now,
+            "done_at": when.to_text(done) if done else None})
+        self.summary.tasks_created += 1
+
+
+def _whole_number(text: str) -> int:
+    if not text.strip().isdigit():
+        raise InputError(f"{text!r} is not a whole number")
+    return int(text)

@@ -1,0 +1,331 @@
+"""`dealflow import`: real CRM exports (amoCRM, Salesforce, Pipedrive, HubSpot, Maven), spreadsheets, errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, db_state
+
+MAVEN = ROOT.parent / "shared" / "data" / "maven-crm" / "sales_pipeline.csv"
+
+
+def query(db_path: Path, sql: str, params=()) -> list[tuple]:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.skipif(not MAVEN.exists(), reason=f"the Maven CRM data set is not at {MAVEN}")
+def test_maven_sales_pipeline(cli, db_path, tmp_path):
+    pipeline = write(tmp_path / "maven.toml", '[[stage]]\nname = "Prospecting"\n[[stage]]\nname = "Engaging"\n')
+    cli.ok("init", "--pipeline", str(pipeline))
+    result = cli.ok("import", "deals", str(MAVEN), "--map", "deal_stage=stage", "--map", "engage_date=created",
+                    "--map", "close_date=closed", "--map", "close_value=value", "--map", "account=contact",
+                    "--map", "opportunity_id=external_id", "--map", "sales_agent=owner", "--map", "product=title")
+    assert "8800 rows: 8800 deals created" in result.stdout
+    by_status = dict(query(db_path, "SELECT status, count(*) FROM deals GROUP BY status"))
+    assert by_status == {"won": 4238, "lost": 2473, "open": 2089}
+    open_stages = dict(query(db_path, "SELECT s.name, count(*) FROM deals d JOIN stages s ON s.id = d.stage_id "
+                                      "WHERE d.status = 'open' GROUP BY s.name"))
+    assert open_stages == {"Engaging": 1589, "Prospecting": 500}
+    assert query(db_path, "SELECT sum(value) FROM deals WHERE status = 'won'") == [(10_005_534_00,)]
+    assert query(db_path, "SELECT count(*) FROM deals WHERE status = 'lost' AND value != 0") == [(0,)]
+    # 85 accounts; 1425 rows have none, so those deals have no contact
+    assert query(db_path, "SELECT count(*) FROM contacts") == [(85,)]
+    assert query(db_path, "SELECT count(*) FROM deals WHERE contact_id IS NULL") == [(1425,)]
+    # history: a created entry per deal, a won/lost entry at the close date
+    events = dict(query(db_path, "SELECT event, count(*) FROM stage_history GROUP BY event"))
+    assert events == {"created": 8800, "won": 4238, "lost": 2473}
+    assert query(db_path, "SELECT created_at, closed_at FROM deals WHERE external_id = '1C1I7A6R'") == [
+        ("2016-10-20", "2017-03-01")]
+
+
+AMOCRM = """ID;Название сделки;Бюджет;Ответственный;Дата создания сделки;Дата закрытия;Этап сделки;Теги;\
+Полное имя контакта;Компания контакта;Рабочий телефон;Мобильный телефон;Рабочий email;Источник;Примечание
+101;Окна для дачи;120 000;Анна;05.03.2024 14:30;не закрыта;Квалификация;окна, дача;Пётр Иванов;;\
++7 (916) 000-00-01;;;Авито;x
+102;Балкон;"45 500,50";Анна;20.03.2024 09:00;25.03.2024 18:00;Успешно реализовано;;Пётр Иванов;;;\
++7 916 0000001;;Сайт;y
+103;Двери;80000;Иван;01.04.2024;02.04.2024;Закрыто и не реализовано;;ООО Ромашка;Ромашка;;;info@romashka.ru;;z
+"""
+
+
+def test_amocrm_russian_export_in_windows_1251(cli, db_path, tmp_path):
+    cli.ok("init", "--pipeline", "amocrm-ru")
+    cli.ok("config", "set", "currency", "RUB")
+    source = write(tmp_path / "amocrm.csv", AMOCRM, "cp1251")
+    result = cli.ok("import", "deals", str(source))
+    assert "3 deals created" in result.stdout
+    assert "Unused columns: Примечание" in result.stderr
+    deals = query(db_path, """SELECT d.external_id, d.title, d.value, d.currency, s.name, d.status, d.owner,
+                                     d.created_at, d.closed_at, d.tags, d.source, c.name
+                              FROM deals d JOIN stages s ON s.id = d.stage_id LEFT JOIN contacts c ON c.id = d.contact_id
+                              ORDER BY d.id""")
+    assert deals == [
+        ("101", "Окна для дачи", 12_000_000, "RUB", "Квалификация", "open", "Анна", "2024-03-05T14:30:00+03:00",
+         None, "окна,дача", "Авито", "Пётр Иванов"),
+        # won with no closed-from stage in the data: the last open stage
+        ("102", "Балкон", 4_550_050, "RUB", "Оплата", "won", "Анна", "2024-03-20T09:00:00+03:00",
+         "2024-03-25T18:00:00+03:00", None, "Сайт", "Пётр Иванов"),
+        ("103", "Двери", 8_000_000, "RUB", "Оплата", "lost", "Иван", "2024-04-01", "2024-04-02", None, None,
+         "ООО Ромашка"),
+    ]
+    # the same phone written two ways is one contact
+    assert query(db_path, "SELECT name, phone_digits, email FROM contacts ORDER BY id") == [
+        ("Пётр Иванов", "79160000001", None), ("ООО Ромашка", None, "info@romashka.ru")]
+
+
+SALESFORCE = """Id,Name,StageName,Amount,Probability,CloseDate,CreatedDate,LeadSource,IsClosed,IsWon
+0061,Acme renewal,Prospecting,1500.50,10,12/31/24,03/04/2024 9:15 AM,Web,false,false
+0062,Globex rollout,Closed Won,20000,100,03/25/24,03/01/2024 1:05 PM,Partner,true,true
+0063,Initech pilot,Closed Lost,500,0,04/02/24,03/02/2024 10:00 AM,Web,true,false
+"""
+
+
+def test_salesforce_month_first_dates_and_iswon(cli, db_path, tmp_path):
+    cli.ok("stage", "add", "Prospecting", "--before", "Lead")
+    result = cli.ok("import", "deals", str(write(tmp_path / "sf.csv", SALESFORCE)))
+    assert "3 deals created" in result.stdout
+    rows = query(db_path, """SELECT d.title, d.value, d.currency, s.name, d.status, d.probability, d.source,
+                                    d.created_at, d.closed_at, d.expected_close
+                             FROM deals d JOIN stages s ON s.id = d.stage_id ORDER BY d.id""")
+    assert rows == [
+        ("Acme renewal", 150_050, "USD", "Prospecting", "open", 10, "Web", "2024-03-04T09:15:00+03:00", None,
+         "2024-12-31"),
+        ("Globex rollout", 2_000_000, "USD", "Invoiced", "won", 100, "Partner", "2024-03-01T13:05:00+03:00",
+         "2024-03-25", None),
+        ("Initech pilot", 50_000, "USD", "Invoiced", "lost", 0, "Web", "2024-03-02T10:00:00+03:00", "2024-04-02",
+         None),
+    ]
+
+
+PIPEDRIVE = """Deal - ID,Deal - Title,Deal - Value,Deal - Currency of Value,Deal - Stage,Deal - Status,\
+Deal - Owner,Deal - Contact person,Deal - Organization,Deal - Deal created,Deal - Won time,Deal - Lost time,\
+Deal - Lost reason,Deal - Expected close date,Person - Name,Person - Email,Person - Phone
+7,Website redesign,4500,EUR,Proposal,won,Mia,Jo Park,Parkworks,2024-01-10 10:00:00,2024-02-01 16:00:00,,,,\
+Jo Park,jo@parkworks.io,+49 30 1234567
+8,SEO retainer,1200,EUR,Negotiation,lost,Mia,Jo Park,Parkworks,2024-01-12 11:00:00,,2024-02-03 12:00:00,\
+Price too high,,Jo Park,JO@parkworks.io,
+9,Logo,300,EUR,Lead,open,Mia,Ann Lee,,2024-03-01 09:00:00,,,,2024-04-30,Ann Lee,ann@lee.dev,
+"""
+
+
+def test_pipedrive_deal_headers_and_status(cli, db_path, tmp_path):
+    result = cli.ok("import", "deals", str(write(tmp_path / "pd.csv", PIPEDRIVE)))
+    assert "3 deals created" in result.stdout and "2 contacts created, 1 matched" in result.stdout
+    rows = query(db_path, """SELECT d.external_id, s.name, d.status, d.value, d.currency, d.closed_at, d.lost_reason,
+                                    d.expected_close, c.email
+                             FROM deals d JOIN stages s ON s.id = d.stage_id JOIN contacts c ON c.id = d.contact_id
+                             ORDER BY d.id""")
+    assert rows == [
+        ("7", "Proposal", "won", 450_000, "EUR", "2024-02-01T16:00:00+03:00", None, None, "jo@parkworks.io"),
+        ("8", "Negotiation", "lost", 120_000, "EUR", "2024-02-03T12:00:00+03:00", "Price too high", None,
+         "jo@parkworks.io"),
+        ("9", "Lead", "open", 30_000, "EUR", None, None, "2024-04-30", "ann@lee.dev"),
+    ]
+    history = query(db_path, "SELECT event, at FROM stage_history WHERE deal_id = 1 ORDER BY id")
+    assert history == [("created", "2024-01-10T10:00:00+03:00"), ("won", "2024-02-01T16:00:00+03:00")]
+
+
+HUBSPOT = '''"Record ID","Deal Name","Deal Stage","Amount","Close Date","Create Date","Deal owner","Pipeline"
+"9001","Big ""Q4"" order","Proposal","$1,500.50","2026-12-15","2026-11-01 08:30","Sam","Sales Pipeline"
+"9002","Old lead","Closed Won","$900","2026-10-02","2026-09-01 12:00","Sam","Sales Pipeline"
+'''
+
+
+def test_hubspot_quoted_headers(cli, db_path, tmp_path):
+    result = cli.ok("import", "deals", str(write(tmp_path / "hs.csv", HUBSPOT)))
+    assert "Unused columns: Pipeline" in result.stderr
+    rows = query(db_path, "SELECT external_id, title, value, currency, status, expected_close, closed_at, owner "
+                          "FROM deals ORDER BY id")
+    assert rows == [("9001", 'Big "Q4" order', 150_050, "USD", "open", "2026-12-15", None, "Sam"),
+                    ("9002", "Old lead", 90_000, "USD", "won", None, "2026-10-02", "Sam")]
+
+
+def test_spreadsheet_quirks_bom_tabs_newlines_spaces_and_repeated_headers(cli, db_path, tmp_path):
+    text = ("\ufeff title \tvalue\tphone\tphone\tnotes here\n"
+            '"Two\nlines"\t10\t\t+1 555 000 1111\tignored\n'
+            "Second\t20\t+1 555 000 2222\t+1 555 000 9999\t\n")
+    result = cli.ok("import", "deals", str(write(tmp_path / "sheet.tsv", text)))
+    assert "Unused columns: notes here" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert query(db_path, "SELECT d.title, d.value, c.phone_digits FROM deals d JOIN contacts c ON c.id = d.contact_id "
+                          "ORDER BY d.id") == [("Two\nlines", 1000, "15550001111"), ("Second", 2000, "15550002222")]
+
+
+def test_map_option_semicolons_and_day_first_column(cli, db_path, tmp_path):
+    text = "№;Клиент;Сумма;Создана\nA-1;Ольга;1 200,50;03.04.2024\nA-2;Ольга;300;15.04.2024\n"
+    result = cli.ok("import", "deals", str(write(tmp_path / "sheet.csv", text)), "--map", "Сумма=value",
+                    "--map", "Клиент=contact", "--map", "№=external_id", "--map", "Создана=created")
+    assert "2 deals created" in result.stdout and "1 contacts created, 1 matched" in result.stdout
+    assert query(db_path, "SELECT title, value, created_at, external_id FROM deals ORDER BY id") == [
+        ("Ольга", 120_050, "2024-04-03", "A-1"), ("Ольга", 30_000, "2024-04-15", "A-2")]
+
+
+def test_date_format_option(cli, db_path, tmp_path):
+    text = "title,created\nA,2024|05|06\n"
+    cli.ok("import", "deals", str(write(tmp_path / "d.csv", text)), "--date-format", "%Y|%m|%d")
+    assert query(db_path, "SELECT created_at FROM deals") == [("2024-05-06",)]
+
+
+def test_dry_run_reports_and_writes_nothing(cli, db_path, tmp_path):
+    cli.ok("add", "Existing", "--email", "jo@parkworks.io")
+    before = db_state(db_path)
+    result = cli.ok("import", "deals", str(write(tmp_path / "pd.csv", PIPEDRIVE)), "--dry-run")
+    assert result.stdout.startswith("Dry run, nothing written. Would import 3 rows: 3 deals created, 0 updated; "
+                                    "1 contacts created, 2 matched")
+    assert db_state(db_path) == before
+
+
+def test_key_reimport_updates_instead_of_duplicating(cli, db_path, tmp_path):
+    first = "id,title,stage,value\nX1,Alpha,Lead,100\nX2,Beta,Lead,200\n"
+    cli.ok("import", "deals", str(write(tmp_path / "a.csv", first)))
+    second = "id,title,stage,value,status\nX1,Alpha,Proposal,150,\nX2,Beta,Lead,200,won\nX3,Gamma,Lead,5,\n"
+    result = cli.ok("import", "deals", str(write(tmp_path / "b.csv", second)), "--key", "external_id")
+    assert "1 deals created, 2 updated" in result.stdout
+    assert query(db_path, "SELECT external_id, d.value, s.name, d.status FROM deals d "
+                          "JOIN stages s ON s.id = d.stage_id ORDER BY d.id") == [
+        ("X1", 15_000, "Proposal", "open"), ("X2", 20_000, "Lead", "won"), ("X3", 500, "Lead", "open")]
+    assert query(db_path, "SELECT event FROM stage_history WHERE deal_id = 1 ORDER BY id") == [("created",), ("moved",)]
+    assert query(db_path, "SELECT event FROM stage_history WHERE deal_id = 2 ORDER BY id") == [("created",), ("won",)]
+
+
+def test_reimport_without_key_is_refused(cli, tmp_path, unchanged):
+    source = write(tmp_path / "a.csv", "id,title\nX1,Alpha\n")
+    cli.ok("import", "deals", str(source))
+    unchanged("import", "deals", str(source), message="line 2: id: deal #1 already has external id 'X1'")
+
+
+def test_create_stages_appends_unknown_stages(cli, db_path, tmp_path):
+    text = "title,stage\nA,Demo\nB,Trial\nC,demo\n"
+    result = cli.ok("import", "deals", str(write(tmp_path / "s.csv", text)), "--create-stages")
+    assert "stages created: Demo, Trial" in result.stdout
+    assert [name for (name,) in query(db_path, "SELECT name FROM stages ORDER BY position")][-2:] == ["Demo", "Trial"]
+
+
+def test_contacts_are_deduplicated_against_the_book_and_the_file(cli, db_path, tmp_path):
+    cli.ok("contact", "add", "Пётр", "--phone", "+7 916 000-00-01")
+    text = ("name,email,phone,company\nPeter,,+7 (916) 000 00 01,\nAnn,ann@x.io,,\nANN LEE,ANN@X.IO,,Lee Ltd\n"
+            "Bob,,,\n")
+    result = cli.ok("import", "contacts", str(write(tmp_path / "people.csv", text)))
+    assert "2 contacts created, 2 matched, 0 updated" in result.stdout
+    assert query(db_path, "SELECT name, email FROM contacts ORDER BY id") == [
+        ("Пётр", None), ("Ann", "ann@x.io"), ("Bob", None)]
+
+
+def test_contacts_key_updates(cli, db_path, tmp_path):
+    cli.ok("contact", "add", "Ann", "--email", "ann@x.io")
+    text = "email,company,phone\nann@x.io,Lee Ltd,+1 555 1234567\n"
+    result = cli.ok("import", "contacts", str(write(tmp_path / "p.csv", text)), "--key", "email")
+    assert "0 contacts created, 0 matched, 1 updated" in result.stdout
+    assert query(db_path, "SELECT name, company, phone_digits FROM contacts") == [("Ann", "Lee Ltd", "15551234567")]
+
+
+def test_activities_from_stdin_name_deals_and_contacts(cli, db_path):
+    cli.ok("import", "deals", "-", input="id,title,email\nD1,Alpha,a@x.io\n")
+    cli.ok("contact", "add", "Боб", "--phone", "+7 900 111 22 33")
+    calls = ("kind,note,at,deal_external_id,phone\ncall,Discussed price,2026-11-20 15:00,D1,\n"
+             "Email,Sent deck,21.11.2026,,\nmeeting,Coffee,2026-11-21,,79001112233\n")
+    result = cli.ok("import", "activities", "-", input=calls.replace("Email,Sent deck,21.11.2026,,",
+                                                                     "email,Sent deck,21.11.2026,D1,"))
+    assert "3 activities created" in result.stdout
+    assert query(db_path, "SELECT kind, deal_id, contact_id, at FROM activities ORDER BY id") == [
+        ("call", 1, 1, "2026-11-20T15:00:00+03:00"), ("email", 1, 1, "2026-11-21"), ("meeting", None, 2, "2026-11-21")]
+    assert query(db_path, "SELECT last_activity_at FROM deals") == [("2026-11-21",)]
+
+
+def test_tasks_import(cli, db_path, tmp_path):
+    cli.ok("import", "deals", str(write(tmp_path / "d.csv", "id,title\nD1,Alpha\n")))
+    text = "text,due,done_at,deal_id\nCall back,2026-11-25,,1\nSend invoice,2026-11-20,2026-11-21 10:00,#1\n"
+    result = cli.ok("import", "tasks", str(write(tmp_path / "t.csv", text)))
+    assert "2 tasks created" in result.stdout
+    assert query(db_path, "SELECT text, due, done_at, deal_id, origin FROM tasks ORDER BY id") == [
+        ("Call back", "2026-11-25", None, 1, "manual"),
+        ("Send invoice", "2026-11-20", "2026-11-21T10:00:00+03:00", 1, "manual")]
+
+
+def test_skip_errors_writes_rejects(cli, db_path, tmp_path):
+    text = "title,value,stage\nGood,100,Lead\nBad,abc,Lead\nAlso bad,5,Nowhere\nFine,7,\n"
+    rejects = tmp_path / "bad.csv"
+    result = cli.ok("import", "deals", str(write(tmp_path / "d.csv", text)), "--skip-errors", "--rejects", str(rejects))
+    assert "2 deals created" in result.stdout and "2 rejected" in result.stdout
+    assert "line 3: value: cannot read 'abc' as an amount" in result.stderr
+    with rejects.open(encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["title", "value", "stage", "error"]
+    assert [row[0] for row in rows[1:]] == ["Bad", "Also bad"]
+    assert "no stage 'Nowhere'" in rows[2][3]
+    assert query(db_path, "SELECT title FROM deals ORDER BY id") == [("Good",), ("Fine",)]
+
+
+def test_json_summary(cli, tmp_path):
+    result = cli.ok("import", "deals", str(write(tmp_path / "d.csv", "title\nA\n")), "--format", "json")
+    summary = json.loads(result.stdout)
+    assert summary["rows"] == 1 and summary["deals_created"] == 1 and summary["rejected"] == 0
+
+
+# --- every error path leaves the book unchanged ----------------------------------------------------------
+
+
+def test_bad_rows_abort_everything_with_every_error_listed(cli, tmp_path, unchanged):
+    cli.ok("add", "Before")
+    lines = ["title,value,created"] + ["Good,1,2024-01-01"] + [f"Bad {n},{n}.{n}.{n},2024-01-01" for n in range(25)]
+    source = write(tmp_path / "d.csv", "\n".join(lines) + "\n")
+    result = unchanged("import", "deals", str(source), message="25 rows of 26 cannot be imported")
+    assert "line 3: value: cannot read '0.0.0' as an amount" in result.stderr
+    assert "line 22: value:" in result.stderr and "line 23: value:" not in result.stderr
+    assert "25 rows in all" in result.stderr
+
+
+@pytest.mark.parametrize("text, args, message", [
+    ("title,stage\nA,Nowhere\n", [], "line 2: stage: no stage 'Nowhere'"),
+    ("title,created\nA,32.13.2024\n", [], "line 2: created: cannot read '32.13.2024' as a date"),
+    ("title,created\nA,25.03.2024\nB,03/25/2024\n", [], "has both day-first and month-first dates"),
+    ("title,value,currency\nA,$5,EUR\n", [], "the amount says USD but the currency column says EUR"),
+    ("title,status\nA,deleted\n", [], "line 2: status: 'deleted' is not a status"),
+    ("title,email\nA,not-an-email\n", [], "line 2: email: 'not-an-email' is not an email address"),
+    ("title\nA\n", ["--map", "Nope=value"], "the file has no column 'Nope'"),
+    ("title\nA\n", ["--map", "title=colour"], "'colour' is not a field of deals"),
+    ("title\nA\n", ["--rejects", "x.csv"], "--rejects FILE goes with --skip-errors"),
+    ("title\nA\n", ["--key", "title"], "--key title is not a key for deals"),
+    ("title\nA\n", ["--key", "external_id"], "no column holds external_id"),
+    ("colour\nred\n", [], "none of the columns (colour) is a deals field"),
+    ("", [], "is empty"),
+    ("title,created\nA,2024-05-06\n", ["--date-format", "%d.%m.%Y"], "does not match --date-format"),
+    ("title\nA\n", ["--encoding", "klingon"], "unknown encoding 'klingon'"),
+])
+def test_import_errors_change_nothing(cli, tmp_path, unchanged, text, args, message):
+    cli.ok("add", "Before")
+    unchanged("import", "deals", str(write(tmp_path / "d.csv", text)), *args, message=message)
+
+
+def test_import_error_paths_for_other_kinds(cli, tmp_path, unchanged):
+    cli.ok("add", "Before", "--email", "a@x.io")
+    unchanged("import", "invoices", str(write(tmp_path / "x.csv", "a\n1\n")), message="cannot import 'invoices'")
+    unchanged("import", "deals", str(tmp_path / "missing.csv"), message="no file")
+    unchanged("import", "activities", str(write(tmp_path / "a.csv", "kind,deal_external_id\ncall,NOPE\n")),
+              message="line 2: deal_external_id: no deal has external id 'NOPE'")
+    unchanged("import", "activities", str(write(tmp_path / "b.csv", "kind,email\nshout,a@x.io\n")),
+              message="line 2: kind: 'shout' is not an activity kind")
+    unchanged("import", "activities", str(write(tmp_path / "c.csv", "kind,email\ncall,who@x.io\n")),
+              message="line 2: email: no such contact in the book")
+    unchanged("import", "tasks", str(write(tmp_path / "d.csv", "text,deal_id\n,1\n")),
+              message="line 2: text: a task needs some text")
+    unchanged("import", "contacts", str(write(tmp_path / "e.csv", "name\nA\n")), "--create-stages",
+              message="--create-stages applies to importing deals")
+    cli.ok("contact", "add", "Bob", "--phone", "+1 555 000 0001")
+    unchanged("import", "contacts", str(write(tmp_path / "f.csv", "email,phone\na@x.io,+1 555 000 0001\n")),
+              "--key", "email", message="line 2: phone: 15550000001 already belongs to contact #2")
