@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "log": "activities", "remind": "tasks", "tasks": "tasks", "done": "tasks", "snooze": "tasks",
     "add": "deals", "deals": "deals", "show": "deals", "edit": "deals", "move": "deals",
     "advance": "deals", "won": "deals", "lost": "deals", "reopen": "deals",
-    "invoice": "invoices", "report": "reports",
+    "invoice": "invoices", "report": "reports", "import": "transfer", "export": "transfer",
     "contact": "contacts", "lookup": "contacts",
     "park": "cadence", "unpark": "cadence", "draft": "cadence", "cadence": "cadence",
     "init": "pipeline", "stage": "pipeline", "reason": "pipeline",
