@@ -12,8 +12,8 @@ from dealflow.cli.output import Fmt, FormatOpt, NoHeaderOpt, book, moment, show
 from dealflow.core import agenda, clock, money, when
 
 COLUMNS = agenda.FIELDS + ["urgency"]
-DISPLAY = ["task_id", "invoice", "due", "deal_id", "deal", "contact", "phone", "stage", "value", "detail"]
-SOMETIMES = ("task_id", "invoice", "due")  # shown for a kind only when its items have them
+DISPLAY = ["task_id", "due", "deal_id", "deal", "contact", "value", "detail"]  # what fits 80 columns
+SOMETIMES = ("task_id", "due")  # shown for a kind only when its items have them
 HEADERS = {"deal_id": "deal #", "task_id": "task"}
 NOTHING = "Nothing needs you today: no tasks due, nothing stuck or overdue. A good day to find new leads."
 URGENT, PRESSING = 18.0, 14.0  # urgency from which a row is drawn bold red / yellow

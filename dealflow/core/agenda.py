@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from dealflow.core import clock, settings, when
+from dealflow.core import cadence, clock, invoices, settings, when
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError
 
@@ -142,7 +142,11 @@ def _days(count: int) -> str:
 
 
 Source = Callable[[Book, date, date], list[dict[str, Any]]]
-SOURCES: list[Source] = [tasks_due, stuck, stale, no_next_step]
+SOURCES: list[Source] = [
+    tasks_due, stuck, stale, no_next_step,
+    invoices.agenda_overdue, invoices.agenda_not_invoiced,
+    cadence.agenda_follow_up, cadence.agenda_decide,
+]
 
 
 def urgency(entry: dict[str, Any]) -> float:
