@@ -334,18 +334,23 @@ def agenda_overdue(book: Book, day: date, until: date) -> list[dict[str, Any]]:
 def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     """`not-invoiced`: deals won, or open in or past the invoice stage, with no invoice that is not void.
 
+    Only deals won within `deal_lifetime_days`: older wins (years of imported history) were invoiced
+    elsewhere or never will be, and would bury today's real omissions.
     `due` is the day the deal became ready to invoice (won, or entered its stage) and `days` counts from
     it; the state is the book's as it is, so `until` does not change it.
     """
     invoice_stage = pipeline.by_role(book, "invoice")
+    won_since = (day - timedelta(days=settings.get(book, "deal_lifetime_days"))).isoformat()
     rows = book.rows(
         f"""SELECT 'not-invoiced' AS kind, {_AGENDA_DEAL}, d.value, d.currency, d.status,
                    substr(CASE d.status WHEN 'won' THEN d.closed_at ELSE d.stage_entered_at END, 1, 10) AS due,
                    NULL AS task_id, NULL AS invoice
             FROM deals d {_AGENDA_JOINS}
-            WHERE (d.status = 'won' OR (d.status = 'open' AND s.position >= :position))
+            WHERE ((d.status = 'won' AND d.closed_at >= :won_since)
+                   OR (d.status = 'open' AND s.position >= :position))
               AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.deal_id = d.id AND i.voided_at IS NULL)
-            ORDER BY due, d.id""", {"position": invoice_stage["position"] if invoice_stage else None})
+            ORDER BY due, d.id""",
+        {"position": invoice_stage["position"] if invoice_stage else None, "won_since": won_since})
     for row in rows:
         row["days"] = max((day - date.fromisoformat(row["due"])).days, 0)
         row["detail"] = (f"Deal #{row['deal_id']} won but never invoiced" if row.pop("status") == "won"

@@ -71,6 +71,7 @@ CREATE TABLE deals (
 );
 CREATE INDEX deals_by_status_stage ON deals (status, stage_id, stage_entered_at);
 CREATE INDEX deals_by_status_created ON deals (status, created_at);
+CREATE INDEX deals_by_status_closed ON deals (status, closed_at);
 CREATE INDEX deals_by_contact ON deals (contact_id);
 
 -- Every stage or status change, appended and never rewritten.

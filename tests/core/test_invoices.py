@@ -331,3 +331,15 @@ def test_agenda_not_invoiced(book, clock):
     invoices.void(book, "INV-0001")  # a void invoice does not count
     assert [i["deal_id"] for i in invoices.agenda_not_invoiced(book, date(2026, 11, 25), date(2026, 11, 25))] == [
         won["id"]]
+
+
+def test_not_invoiced_forgets_wins_older_than_the_deal_lifetime(book):
+    """Years of imported wins must not bury today's omissions: only wins within deal_lifetime_days count."""
+    old = _deal(book, stage="Proposal", at=date(2026, 7, 1))
+    deals.close(book, old["id"], "won", at=date(2026, 8, 1))  # 113 days before 2026-11-22
+    recent = _deal(book, stage="Proposal", contact="Anna", value="10", at=date(2026, 7, 1))
+    deals.close(book, recent["id"], "won", at=date(2026, 9, 1))  # 82 days before
+    today = date(2026, 11, 22)
+    assert [i["deal_id"] for i in invoices.agenda_not_invoiced(book, today, today)] == [recent["id"]]
+    settings.set_value(book, "deal_lifetime_days", "120")
+    assert [i["deal_id"] for i in invoices.agenda_not_invoiced(book, today, today)] == [old["id"], recent["id"]]
