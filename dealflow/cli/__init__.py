@@ -65,6 +65,11 @@ class DealflowGroup(TyperGroup):
             if "locked" in str(exc) or "busy" in str(exc):
                 fail("the database is busy (another dealflow is writing); try again in a moment")
             raise
+        except sqlite3.DatabaseError as exc:
+            if "malformed" in str(exc) or "not a database" in str(exc):
+                fail(f"the database file is damaged ({exc}); run `dealflow db check` and restore a backup "
+                     "made with `dealflow db backup`")
+            raise
 
 
 def fail(text: str) -> None:

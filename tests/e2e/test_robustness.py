@@ -111,3 +111,27 @@ def test_newer_book_is_refused_untouched(tmp_path):
     assert "Traceback" not in result.stderr
     assert db.read_bytes() == before
 
+
+
+def test_a_damaged_file_is_reported_clearly(tmp_path):
+    """Bytes overwritten in the middle of a book: a clear Error from every command, never a traceback."""
+    db = tmp_path / "damaged.db"
+    env = {"DEALFLOW_NOW": "2026-11-22T10:00"}
+    for index in range(3):
+        assert run_exe("--db", str(db), "add", f"deal {index} " + "x" * 3000, env=env).returncode == 0
+    assert run_exe("--db", str(db), "db", "check").returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    data = bytearray(db.read_bytes())
+    for page in range(2, pages):  # leave the header page, garble every other page's contents
+        start = page * page_size + 8
+        data[start:start + 64] = b"\xff" * 64
+    db.write_bytes(bytes(data))
+    for args in (("db", "check"), ("deals",), ("show", "1")):
+        result = run_exe("--db", str(db), *args, env=env)
+        assert result.returncode == 1, (args, result.stdout, result.stderr)
+        assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+        assert "damaged" in result.stderr or "problem" in result.stderr or "malformed" in result.stderr
