@@ -29,8 +29,11 @@ DAY_KEYS = frozenset({"due", "next_due", "expected_close", "next_touch"})  # sho
 WRAPPING = frozenset({"title", "text", "note", "detail", "name", "contact", "deal", "task", "help", "company",
                       "lost_note", "email"})
 # C0/C1 controls (ESC starts terminal sequences) and bidi overrides that could disguise text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_CHARS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 _TSV_BREAKS = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+# Anything a TSV line would escape, tabs aside (a line's tabs are counted instead: one per separator).
+_TSV_ESCAPED = re.compile(f"[\\n{_CONTROL_CHARS}]")
 
 
 def inert(text: str, *, keep_newlines: bool = False) -> str:
@@ -67,6 +70,8 @@ def machine_value(key: str, value: Any) -> Any:
 
 def text_value(key: str, value: Any) -> str:
     """The raw value for TSV/CSV cells."""
+    if value.__class__ is str:  # the most common cell, first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -142,8 +147,14 @@ def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], fmt:
         return
     if not no_header:
         out.write("\t".join(columns) + "\n")
+    separators = len(columns) - 1
     for row in rows:
-        out.write("\t".join(_tsv_cell(text_value(c, row.get(c))) for c in columns) + "\n")
+        cells = [text_value(c, row.get(c)) for c in columns]
+        line = "\t".join(cells)
+        # Nearly every line needs no escaping: one search of the whole line proves it, else cell by cell.
+        if line.count("\t") != separators or _TSV_ESCAPED.search(line):
+            line = "\t".join(map(_tsv_cell, cells))
+        out.write(line + "\n")
 
 
 def _tsv_cell(text: str) -> str:

@@ -12,6 +12,7 @@ comparisons that use the indexes. Durations are fractional days from `julianday(
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -166,46 +167,60 @@ def funnel(book: Book, *, by: str | None = None, since: when.Moment | None = Non
 # --- velocity -------------------------------------------------------------------------------------------
 
 # A visit is a history entry into a stage (created, moved, reopened) up to the deal's next history entry
-# (moved on, won or lost); the visit counts in the period in which it ended.
-_VELOCITY_SQL = """
-WITH step AS (
-    SELECT h.event, h.to_stage_id AS stage_id, h.at,
-           lead(h.at) OVER (PARTITION BY h.deal_id ORDER BY h.at, h.id) AS left_at
-    FROM stage_history h
-),
-visit AS (
-    SELECT stage_id, julianday(left_at) - julianday(at) AS days
-    FROM step WHERE event IN ('created', 'moved', 'reopened') AND left_at IS NOT NULL AND {period}
-    UNION ALL  -- the whole cycle, filed under stage id -1
-    SELECT -1, julianday(closed_at) - julianday(created_at) FROM deals WHERE status = 'won' AND {cycle_period}
-),
-ranked AS (
-    SELECT stage_id, days, row_number() OVER (PARTITION BY stage_id ORDER BY days) AS k,
-           count(*) OVER (PARTITION BY stage_id) AS n
-    FROM visit
-),
-summary AS (
-    SELECT r.stage_id, count(*) AS visits, avg(r.days) AS avg_days, max(r.days) AS max_days,
-           avg(CASE WHEN r.k IN ((r.n + 1) / 2, (r.n + 2) / 2) THEN r.days END) AS median_days,
-           sum(r.days > s.max_days) AS over_limit
-    FROM ranked r LEFT JOIN stages s ON s.id = r.stage_id GROUP BY r.stage_id
-),
-now_in AS (
+# (moved on, won or lost); the visit counts in the period in which it ended. Its length is in whole
+# seconds (instants are stored to the second). One pass: the entries are read in stage order from the
+# covering index `stage_history_by_stage`, each finds its successor with one seek in
+# `stage_history_by_deal` (no window, no sort), and each stage's lengths come back as one list.
+_VISITS_SQL = """
+SELECT stage_id, group_concat(seconds) AS seconds
+FROM (SELECT h.to_stage_id AS stage_id,
+             (SELECT CASE WHEN {period} THEN {seconds} END
+              FROM stage_history n WHERE n.deal_id = h.deal_id AND (n.at, n.id) > (h.at, h.id)
+              ORDER BY n.at, n.id LIMIT 1) AS seconds
+      FROM stage_history h WHERE h.event IN ('created', 'moved', 'reopened'))
+GROUP BY stage_id
+UNION ALL  -- the whole cycle, filed under stage id {cycle_id}
+SELECT {cycle_id}, group_concat({cycle_seconds}) FROM deals WHERE status = 'won' AND {cycle_period}
+"""
+# Per stage in pipeline order: its limit and the deals in it now; then the cycle row's open deals (all).
+_VELOCITY_NOW_SQL = """
+WITH now_in AS MATERIALIZED (  -- read three times below, computed once
     SELECT stage_id, count(*) AS open, avg(julianday(:now) - julianday(stage_entered_at)) AS open_days,
            avg(julianday(:now) - julianday(created_at)) AS open_age
     FROM deals WHERE status = 'open' GROUP BY stage_id
 )
-SELECT s.position AS place, s.name AS stage, coalesce(v.visits, 0) AS visits, round(v.avg_days, 1) AS avg_days,
-       round(v.median_days, 1) AS median_days, round(v.max_days, 1) AS max_days,
-       coalesce(v.over_limit, 0) AS over_limit, coalesce(o.open, 0) AS open, round(o.open_days, 1) AS open_avg_days
-FROM stages s LEFT JOIN summary v ON v.stage_id = s.id LEFT JOIN now_in o ON o.stage_id = s.id
+SELECT s.position AS place, s.id AS stage_id, s.name AS stage, s.max_days, coalesce(o.open, 0) AS open,
+       round(o.open_days, 1) AS open_avg_days
+FROM stages s LEFT JOIN now_in o ON o.stage_id = s.id
 UNION ALL
-SELECT 1 << 40, '{cycle}', coalesce(v.visits, 0), round(v.avg_days, 1), round(v.median_days, 1),
-       round(v.max_days, 1), NULL, (SELECT coalesce(sum(open), 0) FROM now_in),
+SELECT 1 << 40, {cycle_id}, '{cycle}', NULL, (SELECT coalesce(sum(open), 0) FROM now_in),
        (SELECT round(sum(open_age * open) / sum(open), 1) FROM now_in)
-FROM (SELECT 1) LEFT JOIN summary v ON v.stage_id = -1
 ORDER BY place
 """
+DAY_SECONDS = 86_400
+CYCLE_ID = -1  # the stage id the cycle row's lengths are filed under
+
+
+def _seconds(later: str, earlier: str) -> str:
+    """SQL for the whole seconds from the instant `earlier` to `later` (ISO text)."""
+    return f"CAST(round((julianday({later}) - julianday({earlier})) * {DAY_SECONDS}) AS INTEGER)"
+
+
+def _days(seconds: int, count: int = 1) -> float:
+    """`seconds / count` as days, rounded half away from zero to one decimal, exactly (as SQL's round())."""
+    tenths = (abs(seconds) * 20 + count * DAY_SECONDS) // (2 * count * DAY_SECONDS)
+    return (tenths if seconds >= 0 else -tenths) / 10
+
+
+def _visit_stats(lengths: list[int], limit_days: int | None) -> dict[str, Any]:
+    """visits, avg/median/max days and visits longer than `limit_days` (0 without one), from sorted lengths."""
+    count = len(lengths)
+    over = count - bisect_right(lengths, limit_days * DAY_SECONDS) if limit_days is not None else 0
+    if not count:
+        return {"visits": 0, "avg_days": None, "median_days": None, "max_days": None, "over_limit": 0}
+    middle = lengths[(count - 1) // 2] + lengths[count // 2]
+    return {"visits": count, "avg_days": _days(sum(lengths), count), "median_days": _days(middle, 2),
+            "max_days": _days(lengths[-1]), "over_limit": over}
 
 
 def velocity(book: Book, *, since: when.Moment | None = None,
@@ -216,10 +231,17 @@ def velocity(book: Book, *, since: when.Moment | None = None,
     period, days from creation to the win; its `open` is every open deal and their average age.
     """
     span = period(since, until)
-    sql = _VELOCITY_SQL.format(period=span.where("left_at"), cycle_period=span.where("closed_at"), cycle=CYCLE_ROW)
-    rows = book.rows(sql, {**span.params(), "now": when.to_text(clock.now())})
-    for row in rows:
-        del row["place"]
+    sql = _VISITS_SQL.format(period=span.where("n.at"), seconds=_seconds("n.at", "h.at"),
+                             cycle_seconds=_seconds("closed_at", "created_at"), cycle_period=span.where("closed_at"),
+                             cycle_id=CYCLE_ID)
+    lengths = {row["stage_id"]: sorted(map(int, row["seconds"].split(",")))
+               for row in book.rows(sql, span.params()) if row["seconds"]}
+    rows = []
+    for row in book.rows(_VELOCITY_NOW_SQL.format(cycle=CYCLE_ROW, cycle_id=CYCLE_ID), {"now": when.to_text(clock.now())}):
+        stats = _visit_stats(lengths.get(row["stage_id"], []), row["max_days"])
+        if row["stage_id"] == CYCLE_ID:
+            stats["over_limit"] = None  # a whole sale has no limit
+        rows.append({"stage": row["stage"], **stats, "open": row["open"], "open_avg_days": row["open_avg_days"]})
     return rows
 
 
