@@ -29,7 +29,7 @@ DAY_KEYS = frozenset({"due", "next_due", "expected_close", "next_touch"})  # sho
 WRAPPING = frozenset({"title", "text", "note", "detail", "name", "contact", "deal", "task", "help", "company",
                       "lost_note", "email"})
 # C0/C1 controls (ESC starts terminal sequences) and bidi overrides that could disguise text.
-_CONTROL_CHARS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL_CHARS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 _CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 _TSV_BREAKS = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 # Anything a TSV line would escape, tabs aside (a line's tabs are counted instead: one per separator).
@@ -143,7 +143,10 @@ def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], fmt:
         if not no_header:
             writer.writerow(columns)
         for row in rows:
-            writer.writerow([inert(text_value(c, row.get(c)), keep_newlines=True) for c in columns])
+            cells = [text_value(c, row.get(c)) for c in columns]
+            if _CONTROL.search("".join(cells)):  # rare: only then clean cell by cell
+                cells = [inert(cell, keep_newlines=True) for cell in cells]
+            writer.writerow(cells)
         return
     if not no_header:
         out.write("\t".join(columns) + "\n")
