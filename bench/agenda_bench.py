@@ -6,7 +6,7 @@ task) and 100,000 closed ones, and less than 20 % growth from a 1,000-deal book.
 Each book is created by dealflow itself (so it has the real schema, indexes and pipeline), then filled with
 bulk SQL inserts: open deals created up to 95 days ago (a few past the 90-day lifetime), spread over the
 stages, one in twenty overstaying its stage, each with a task due from 3 days ago to 60 days ahead; and
-closed deals with their stage history, a completed task and an activity each. The whole process is timed
+closed deals with their stage history, a completed task and an activity each, won ones invoiced and paid. The whole process is timed
 (start-up included), with stdout piped, beside `python -c pass` for the interpreter's own start-up.
 """
 
@@ -45,12 +45,13 @@ def build(path: Path, open_deals: int, closed_deals: int) -> None:
     rng = random.Random(7)
     conn = sqlite3.connect(path)
     stages = conn.execute("SELECT id, coalesce(max_days, 30) FROM stages ORDER BY position").fetchall()
+    invoice_stage = conn.execute("SELECT id FROM stages WHERE role = 'invoice'").fetchone()[0]
     contacts = max(open_deals, 1000)
     conn.executemany(
         "INSERT INTO contacts (id, name, phone, phone_digits, created_at) VALUES (?, ?, ?, ?, ?)",
         ((i, f"Client {i}", f"+7 900 {i:07d}", f"7900{i:07d}", stamp(NOW - timedelta(days=400)))
          for i in range(1, contacts + 1)))
-    deals, history, tasks, acts = [], [], [], []
+    deals, history, tasks, acts, invoices = [], [], [], [], []
     for deal_id in range(1, open_deals + closed_deals + 1):
         created = NOW - timedelta(days=rng.randint(1, 95) if deal_id <= open_deals else rng.randint(60, 1500))
         contact = rng.randint(1, contacts)
@@ -63,12 +64,19 @@ def build(path: Path, open_deals: int, closed_deals: int) -> None:
                           stamp(created), stamp(entered), None))
             tasks.append((f"Next step {deal_id}", (NOW + timedelta(days=rng.randint(-3, 60))).isoformat(), deal_id,
                           contact, stamp(created), None))
+            if stage == invoice_stage:  # a deal in the invoice stage has its invoice out, due later
+                invoices.append((deal_id, f"INV-{deal_id:06d}", deal_id, deal_id, deals[-1][3], entered.isoformat(),
+                                 (NOW + timedelta(days=rng.randint(1, 14))).isoformat(), None, None))
         else:
             closed = created + timedelta(days=rng.randint(5, 50))
             status = rng.choice(["won", "lost"])
             deals.append((deal_id, f"Deal {deal_id}", contact, rng.randint(1, 5000) * 10000, "RUB", stage, status,
                           stamp(created), stamp(created), stamp(closed)))
             history.append((deal_id, status, stage, stage, stamp(closed)))
+            if status == "won":  # a seller invoices what they win: history is not on the agenda
+                value = deals[-1][3]
+                invoices.append((deal_id, f"INV-{deal_id:06d}", deal_id, deal_id, value, closed.isoformat(),
+                                 (closed + timedelta(days=14)).isoformat(), value, stamp(closed)))
             tasks.append((f"Old step {deal_id}", created.isoformat(), deal_id, contact, stamp(created), stamp(closed)))
             acts.append((deal_id, contact, "call", "out", stamp(created, 12)))
         history.append((deal_id, "created", None, stage, stamp(created)))
@@ -79,8 +87,11 @@ def build(path: Path, open_deals: int, closed_deals: int) -> None:
     conn.executemany("INSERT INTO tasks (text, due, deal_id, contact_id, created_at, done_at) VALUES (?, ?, ?, ?, ?, ?)",
                      tasks)
     conn.executemany("INSERT INTO activities (deal_id, contact_id, kind, direction, at) VALUES (?, ?, ?, ?, ?)", acts)
+    conn.executemany("""INSERT INTO invoices (id, number, seq, deal_id, currency, total, issued, due, paid_at)
+                        VALUES (?, ?, ?, ?, 'RUB', ?, ?, ?, ?)""", [row[:7] + row[8:] for row in invoices])
+    conn.executemany("INSERT INTO payments (invoice_id, amount, at) VALUES (?, ?, ?)",
+                     [(row[0], row[7], row[8]) for row in invoices if row[7]])
     conn.commit()
-    conn.execute("ANALYZE")
     conn.close()
 
 

@@ -251,6 +251,7 @@ def pay(book: Book, number: str, *, amount: str | None = None, at: when.Moment |
                                  "method": clean(method)})
         change = None
         if paid == invoice["balance"]:
+            book.update("invoices", invoice["id"], {"paid_at": when.to_text(moment)})
             change = _on_paid(book, deals.get(book, invoice["deal_id"]), moment, f"{invoice['number']} paid in full")
         return {**show(book, invoice["number"]), "payment": paid, "deal_change": change}
 
@@ -321,7 +322,7 @@ def agenda_overdue(book: Book, day: date, until: date) -> list[dict[str, Any]]:
                    CAST(julianday(:day) - julianday(f.due) AS INTEGER) AS days, NULL AS task_id,
                    f.number AS invoice, f.total
             FROM (SELECT i.*, coalesce((SELECT sum(p.amount) FROM payments p WHERE p.invoice_id = i.id), 0) AS paid
-                  FROM invoices i WHERE i.voided_at IS NULL AND i.due < :day) f
+                  FROM invoices i WHERE i.voided_at IS NULL AND i.paid_at IS NULL AND i.due < :day) f
             JOIN deals d ON d.id = f.deal_id {_AGENDA_JOINS}
             WHERE f.paid < f.total ORDER BY f.due, f.seq""", {"day": day.isoformat()})
     for row in rows:

@@ -131,9 +131,10 @@ CREATE TABLE invoices (
     issued     TEXT NOT NULL,
     due        TEXT NOT NULL,
     voided_at  TEXT,
-    void_note  TEXT
+    void_note  TEXT,
+    paid_at    TEXT  -- when payments reached the total; kept so the agenda skips settled invoices at once
 );
-CREATE INDEX invoices_by_due ON invoices (voided_at, due);
+CREATE INDEX invoices_by_state ON invoices (voided_at, paid_at, due);
 CREATE INDEX invoices_by_deal ON invoices (deal_id);
 
 CREATE TABLE invoice_lines (

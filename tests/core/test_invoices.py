@@ -343,3 +343,14 @@ def test_not_invoiced_forgets_wins_older_than_the_deal_lifetime(book):
     assert [i["deal_id"] for i in invoices.agenda_not_invoiced(book, today, today)] == [recent["id"]]
     settings.set_value(book, "deal_lifetime_days", "120")
     assert [i["deal_id"] for i in invoices.agenda_not_invoiced(book, today, today)] == [old["id"], recent["id"]]
+
+
+def test_paid_at_marks_the_moment_payments_reach_the_total(book, clock):
+    deal = _deal(book)
+    invoices.add(book, deal["id"])
+    clock("2026-11-25T12:00")
+    invoices.pay(book, "INV-0001", amount="20 000")
+    assert book.value("SELECT paid_at FROM invoices") is None
+    clock("2026-11-27T15:30")
+    invoices.pay(book, "INV-0001")
+    assert book.value("SELECT paid_at FROM invoices") == "2026-11-27T15:30:00+03:00"
