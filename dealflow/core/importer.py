@@ -1,7 +1,7 @@
 """Importing contacts, deals, activities and tasks from the CSV/TSV exports of real CRMs and spreadsheets.
 
-One import is one transaction: rows are streamed from the file, checked, and written in batches through
-sqlite-utils; any bad row aborts everything (unless `skip_errors`), and a dry run rolls back at the end,
+One import is one transaction: rows are streamed from the file, checked, and written in batches (one
+prepared statement per table and batch); any bad row aborts everything (unless `skip_errors`), and a dry run rolls back at the end,
 so what it reports is exactly what a real run would do. Memory stays flat however long the file is: only
 the current batch is held, and lookups of what is already stored go to indexed SQL.
 """
@@ -268,7 +268,11 @@ class Row:
 
 
 class Writer:
-    """Rows waiting to be written, flushed through sqlite-utils in batches inside the caller's transaction.
+    """Rows waiting to be written, flushed in batches inside the caller's transaction.
+
+    A batch is written with one prepared statement per table (`executemany`), not sqlite-utils'
+    `insert_all`/`upsert_all`: their per-value checks and multi-row SQL cost more than SQLite's own work
+    (100,000 deals: 1.5–1.9 s of CPU through insert_all, 1.04 s through executemany).
 
     Ids of new contacts and deals are handed out here (the transaction holds the write lock, so nobody
     else can take them), which lets a deal refer to a contact created a few rows earlier in the same batch.
@@ -277,10 +281,7 @@ class Writer:
     TABLES = ("contacts", "deals", "stage_history", "activities", "tasks")
 
     def __init__(self, book: Book):
-        import sqlite_utils
-
         self.book = book
-        self.db = sqlite_utils.Database(book.conn, recursive_triggers=False, execute_plugins=False)
         self.new: dict[str, dict[int, dict[str, Any]]] = {"contacts": {}, "deals": {}}
         self.changed: dict[str, dict[int, dict[str, Any]]] = {"contacts": {}, "deals": {}}
         self.appended: dict[str, list[dict[str, Any]]] = {"stage_history": [], "activities": [], "tasks": []}
@@ -322,14 +323,14 @@ class Writer:
         """Write what is waiting: contacts before the deals that refer to them, then their events."""
         for table in self.TABLES:
             if table in self.new and self.new[table]:
-                self.db[table].insert_all(self.new[table].values())
+                self._insert(table, list(self.new[table].values()))
                 if table == "contacts" and self.names_indexed:
                     self.book.conn.executemany("INSERT INTO temp.import_names VALUES (fold(?), ?)",
                                                [(row["name"], row["id"]) for row in self.new[table].values()])
             if table in self.changed and self.changed[table]:
-                self.db[table].upsert_all(self.changed[table].values(), pk="id")
+                self._update(table, list(self.changed[table].values()))
             if table in self.appended and self.appended[table]:
-                self.db[table].insert_all(self.appended[table])
+                self._insert(table, self.appended[table])
         touched = sorted({row["deal_id"] for row in self.appended["activities"] if row["deal_id"]})
         if touched:
             import json
@@ -341,6 +342,18 @@ class Writer:
             bucket.clear()
         self.keys.clear()
         self.waiting = 0
+
+    def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Every row of a table is built by one function with the same keys, so the first names the columns."""
+        names = list(rows[0])
+        self.book.conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) "
+                                   f"VALUES ({', '.join(':' + name for name in names)})", rows)
+
+    def _update(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Changed rows are whole stored rows (see `change`), so every column but the id is set."""
+        names = [name for name in rows[0] if name != "id"]
+        self.book.conn.executemany(f"UPDATE {table} SET {', '.join(f'{name} = :{name}' for name in names)} "
+                                   "WHERE id = :id", rows)
 
     def index_names(self) -> None:
         """A temporary index of contact names folded for Cyrillic-correct matching, built on first need."""
