@@ -18,7 +18,7 @@ from dealflow.core import activities, clock, money, pipeline, settings, when
 from dealflow.core.book import Book
 from dealflow.core.csv_reading import Source
 from dealflow.core.errors import InputError
-from dealflow.core.import_values import DateOrder, parse_bool, parse_date, parse_probability
+from dealflow.core.import_values import DateOrder, parse_amount, parse_bool, parse_date, parse_probability
 from dealflow.core.text import clean, digits, tags_join
 
 KINDS = ("contacts", "deals", "activities", "tasks")
@@ -200,13 +200,27 @@ class Columns:
             return 2, ALIASES[kind][key]
         return None, None
 
-    def cell(self, cells: list[str], name: str) -> tuple[str | None, str]:
-        """The first non-empty value of a field's columns, and the column it came from."""
+    def values(self, cells: list[str]) -> dict[str, str]:
+        """Every field's first non-empty value, trimmed; fields without one are left out.
+
+        Read once per row in one pass: a row's handler asks for most fields, several of them more than once.
+        """
+        found: dict[str, str] = {}
+        width = len(cells)
+        for name, indexes in self.fields.items():
+            for index in indexes:
+                if index < width and (text := cells[index].strip()):
+                    found[name] = text
+                    break
+        return found
+
+    def source(self, cells: list[str], name: str) -> str:
+        """The column a field's value came from (its first column when empty; the field's name if unmapped)."""
         indexes = self.fields.get(name, ())
         for index in indexes:
             if index < len(cells) and cells[index].strip():
-                return cells[index].strip(), self.header[index]
-        return None, self.header[indexes[0]] if indexes else name
+                return self.header[index]
+        return self.header[indexes[0]] if indexes else name
 
     def scan(self, cells: list[str]) -> None:
         """First pass: let every date column see its values."""
@@ -222,15 +236,13 @@ class Row:
         self.columns, self.cells = columns, cells
         self.day_first, self.date_format = day_first, date_format
         self.problems: list[tuple[str, str]] = []
-        self.seen: dict[str, str | None] = {}
+        self.values = columns.values(cells)
 
     def text(self, name: str) -> str | None:
-        if name not in self.seen:  # fields are asked for several times per row
-            self.seen[name] = self.columns.cell(self.cells, name)[0] if name in self.columns.fields else None
-        return self.seen[name]
+        return self.values.get(name)
 
     def column(self, name: str) -> str:
-        return self.columns.cell(self.cells, name)[1]
+        return self.columns.source(self.cells, name)
 
     def problem(self, name: str, message: str) -> None:
         self.problems.append((self.column(name), message))
@@ -646,7 +658,7 @@ class Job:
         for name in ("title", "owner", "source", "lost_reason", "lost_note", "external_id"):
             if (text := row.text(name)) is not None:
                 values[name] = text
-        amount = row.read("value", money.parse_amount)
+        amount = row.read("value", parse_amount)
         written = amount[1] if amount else None
         if amount:
             values["value"] = amount[0]
