@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -356,16 +357,19 @@ class Writer:
         self.waiting = 0
 
     def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Every row of a table is built by one function with the same keys, so the first names the columns."""
+        """Every row of a table is built by one function with the same keys, so the first names the columns.
+
+        Values are bound by position: binding by name costs a lookup per value, a fifth of the insert.
+        """
         names = list(rows[0])
-        self.book.conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) "
-                                   f"VALUES ({', '.join(':' + name for name in names)})", rows)
+        self.book.conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                   map(itemgetter(*names), rows))
 
     def _update(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Changed rows are whole stored rows (see `change`), so every column but the id is set."""
         names = [name for name in rows[0] if name != "id"]
-        self.book.conn.executemany(f"UPDATE {table} SET {', '.join(f'{name} = :{name}' for name in names)} "
-                                   "WHERE id = :id", rows)
+        self.book.conn.executemany(f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in names)} WHERE id = ?",
+                                   map(itemgetter(*names, "id"), rows))
 
     def index_names(self) -> None:
         """A temporary index of contact names folded for Cyrillic-correct matching, built on first need."""
