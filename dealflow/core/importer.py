@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,8 @@ class Columns:
         if not self.fields:
             raise InputError(f"none of the columns ({', '.join(header)}) is a {kind} field; "
                              f"map them with --map COLUMN=FIELD (fields: {', '.join(FIELDS[kind])})")
+        self.single = [(name, indexes[0]) for name, indexes in self.fields.items() if len(indexes) == 1]
+        self.several = [(name, indexes) for name, indexes in self.fields.items() if len(indexes) > 1]
         self.orders: dict[int, DateOrder] = {i: DateOrder(header[i]) for name in DATE_FIELDS & set(self.fields)
                                              for i in self.fields[name]}
 
@@ -208,7 +211,10 @@ class Columns:
         """
         found: dict[str, str] = {}
         width = len(cells)
-        for name, indexes in self.fields.items():
+        for name, index in self.single:
+            if index < width and (text := cells[index].strip()):
+                found[name] = text
+        for name, indexes in self.several:
             for index in indexes:
                 if index < width and (text := cells[index].strip()):
                     found[name] = text
@@ -260,7 +266,9 @@ class Row:
             return None
 
     def date(self, name: str) -> when.Moment | None:
-        indexes = self.columns.fields.get(name, ())
+        if name not in self.values:
+            return None
+        indexes = self.columns.fields[name]
         for index in indexes:
             if index < len(self.cells) and self.cells[index].strip():
                 try:
@@ -299,6 +307,7 @@ class Writer:
         self.changed: dict[str, dict[int, dict[str, Any]]] = {"contacts": {}, "deals": {}}
         self.appended: dict[str, list[dict[str, Any]]] = {"stage_history": [], "activities": [], "tasks": []}
         self.keys: dict[tuple[str, str], int] = {}  # pending contacts/deals by email, phone, name, external_id
+        self.absent: set[tuple[str, str]] = set()  # keys that no stored row has (see Job.look_ahead)
         self.next_id = {table: (book.value(f"SELECT max(id) FROM {table}") or 0) + 1 for table in self.new}
         self.names_indexed = False
         self.waiting = 0
@@ -307,8 +316,7 @@ class Writer:
         row_id = self.next_id[table]
         self.next_id[table] += 1
         self.new[table][row_id] = {"id": row_id, **row}
-        for key in keys:
-            self.keys[key] = row_id
+        self._register(keys, row_id)
         self._count()
         return row_id
 
@@ -316,9 +324,14 @@ class Writer:
         """Replace a whole stored (or pending) row."""
         target = self.new[table] if row["id"] in self.new[table] else self.changed[table]
         target[row["id"]] = row
-        for key in keys:
-            self.keys[key] = row["id"]
+        self._register(keys, row["id"])
         self._count()
+
+    def _register(self, keys: list[tuple[str, str]], row_id: int) -> None:
+        """The row will be stored with these keys, so they are no longer absent."""
+        for key in keys:
+            self.keys[key] = row_id
+            self.absent.discard(key)
 
     def pending(self, table: str, row_id: int) -> dict[str, Any] | None:
         return self.new[table].get(row_id) or self.changed[table].get(row_id)
@@ -406,18 +419,23 @@ def run(book: Book, kind: str, source: Source, options: Options,
     try:
         with book.transaction():
             job = Job(book, kind, columns, options, summary)
-            for line, cells in source.rows():
-                summary.rows += 1
-                try:
-                    job.handle(Row(columns, cells, day_first, options.date_format))
-                except RowError as exc:
-                    summary.rejected += 1
-                    summary.errors.extend(f"line {line}: {column}: {problem}" for column, problem in exc.problems)
-                    del summary.errors[MAX_LISTED:]
-                    if rejects:
-                        rejects.write(cells, str(exc))
-                if progress and summary.rows % 1000 == 0:
-                    progress(summary.rows, total)
+            records = source.rows()
+            while chunk := [(line, Row(columns, cells, day_first, options.date_format))
+                            for line, cells in islice(records, BATCH)]:
+                job.look_ahead([row for _, row in chunk])
+                for line, row in chunk:
+                    summary.rows += 1
+                    try:
+                        job.handle(row)
+                    except RowError as exc:
+                        summary.rejected += 1
+                        summary.errors.extend(f"line {line}: {column}: {problem}"
+                                              for column, problem in exc.problems)
+                        del summary.errors[MAX_LISTED:]
+                        if rejects:
+                            rejects.write(row.cells, str(exc))
+                    if progress and summary.rows % 1000 == 0:
+                        progress(summary.rows, total)
             job.finish()
             if summary.rejected and not options.skip_errors:
                 raise InputError(_failure(summary))
@@ -477,6 +495,15 @@ class Rejects:
         self.file.close()
 
 
+# The values among `?` (a JSON array) that stored rows have, by lookup kind; as `Job.find` compares them.
+_PRESENT = {
+    "email": "SELECT lower(email) FROM contacts WHERE email IS NOT NULL AND lower(email) IN (SELECT value FROM json_each(?))",
+    "phone": "SELECT phone_digits FROM contacts WHERE phone_digits IS NOT NULL "
+             "AND phone_digits IN (SELECT value FROM json_each(?))",
+    "external_id": "SELECT external_id FROM deals WHERE external_id IN (SELECT value FROM json_each(?))",
+}
+
+
 class Job:
     """Turns checked rows into writes; knows how to find what is already in the book."""
 
@@ -501,6 +528,8 @@ class Job:
         pending = self.writer.keys.get((kind, value))
         if pending:
             return [pending]
+        if (kind, value) in self.writer.absent:
+            return []
         if kind == "email":
             sql = "SELECT id FROM contacts WHERE lower(email) = ? AND email IS NOT NULL"
         elif kind == "phone":
@@ -511,6 +540,32 @@ class Job:
             self.writer.index_names()
             sql = "SELECT id FROM temp.import_names WHERE folded = ? ORDER BY id LIMIT 5"
         return [row[0] for row in self.book.conn.execute(sql, (value,))]
+
+    def look_ahead(self, rows: list[Row]) -> None:
+        """Learn with one query per kind which emails, phones and external ids of the next rows no stored row
+        has, so that `find` answers those misses (most lookups of an import) without a query each.
+
+        A key stays absent until this import stores a row with it, and every such row passes through
+        `Writer.create` or `Writer.change`, which take the key out. Emails with non-ASCII letters are left to
+        `find`'s query: SQLite's lower() folds only ASCII, so Python's lower() could not stand in for it.
+        """
+        import json
+
+        wanted: dict[str, set[str]] = {kind: set() for kind in _PRESENT}
+        for row in rows:
+            if (email := row.text("email")) and email.isascii():
+                wanted["email"].add(email.lower())
+            if phone := digits(row.text("phone")):
+                wanted["phone"].add(phone)
+            for name in ("external_id", "deal_external_id"):
+                if external := row.text(name):
+                    wanted["external_id"].add(external)
+        absent = set()
+        for kind, values in wanted.items():
+            if values:
+                present = {found[0] for found in self.book.conn.execute(_PRESENT[kind], (json.dumps([*values]),))}
+                absent.update((kind, value) for value in values - present)
+        self.writer.absent = absent.difference(self.writer.keys)  # pending rows will be stored with theirs
 
     def stored(self, table: str, row_id: int) -> dict[str, Any]:
         return self.writer.pending(table, row_id) or self.book.row(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
