@@ -20,6 +20,7 @@ _YEAR_LAST = re.compile(
     r"^(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})"
     r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])?\.?[Mm]?\.?)?$")
 _YEAR_FIRST = re.compile(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_SEEN_AT_MOST = 10_000  # distinct values a DateOrder remembers, so that memory stays flat
 _PLAIN_AMOUNT = re.compile(r"([0-9]{1,13})(?:\.([0-9]{1,2}))?")  # at most 13 digits: below money.MAX_MINOR
 _BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "да": True, "x": True,
              "false": False, "no": False, "n": False, "0": False, "нет": False}
@@ -33,8 +34,13 @@ class DateOrder:
         self.day_first_seen = False
         self.month_first_seen = False
         self.separator: str | None = None
+        self.seen: set[str] = set()
 
     def observe(self, text: str) -> None:
+        if text in self.seen:  # exports repeat a few hundred dates; a value tells nothing new the second time
+            return
+        if len(self.seen) < _SEEN_AT_MOST:
+            self.seen.add(text)
         match = _YEAR_LAST.match(text.strip())
         if not match:
             return
