@@ -65,6 +65,8 @@ class DealflowGroup(TyperGroup):
             if "locked" in str(exc) or "busy" in str(exc):
                 fail("the database is busy (another dealflow is writing); try again in a moment")
             raise
+        except sqlite3.IntegrityError as exc:  # a rule the checks above missed: still no traceback, no change
+            fail(f"the book refused the change, which would break one of its rules ({exc}); nothing was changed")
         except sqlite3.DatabaseError as exc:
             if "malformed" in str(exc) or "not a database" in str(exc):
                 fail(f"the database file is damaged ({exc}); run `dealflow db check` and restore a backup "

@@ -22,7 +22,7 @@ from dealflow.core.book import Book
 from dealflow.core.csv_reading import Source
 from dealflow.core.errors import InputError
 from dealflow.core.import_values import DateOrder, parse_amount, parse_bool, parse_date, parse_probability
-from dealflow.core.text import clean, digits, tags_join
+from dealflow.core.text import clean, digits, email_key, tags_join
 
 KINDS = ("contacts", "deals", "activities", "tasks")
 MAX_LISTED = 20
@@ -547,15 +547,15 @@ class Job:
         has, so that `find` answers those misses (most lookups of an import) without a query each.
 
         A key stays absent until this import stores a row with it, and every such row passes through
-        `Writer.create` or `Writer.change`, which take the key out. Emails with non-ASCII letters are left to
-        `find`'s query: SQLite's lower() folds only ASCII, so Python's lower() could not stand in for it.
+        `Writer.create` or `Writer.change`, which take the key out. Emails are keyed with `email_key`, which
+        folds case exactly as SQLite's lower() in the unique index does.
         """
         import json
 
         wanted: dict[str, set[str]] = {kind: set() for kind in _PRESENT}
         for row in rows:
-            if (email := row.text("email")) and email.isascii():
-                wanted["email"].add(email.lower())
+            if email := row.text("email"):
+                wanted["email"].add(email_key(email))
             if phone := digits(row.text("phone")):
                 wanted["phone"].add(phone)
             for name in ("external_id", "deal_external_id"):
@@ -586,7 +586,7 @@ class Job:
             row.problem("email", f"{email!r} is not an email address")
         if phone and not phone_digits:
             row.problem("phone", f"{phone!r} is not a phone number")
-        by_email = self.find("email", email.lower()) if email else []
+        by_email = self.find("email", email_key(email)) if email else []
         by_phone = self.find("phone", phone_digits) if phone_digits else []
         if by_email and by_phone and by_email[0] != by_phone[0]:
             row.problem("phone", f"the email belongs to contact #{by_email[0]} but the phone to #{by_phone[0]}")
@@ -611,7 +611,7 @@ class Job:
     def _contact_keys(contact: dict[str, Any]) -> list[tuple[str, str]]:
         keys = [("name", contact["name"].casefold())]
         if contact["email"]:
-            keys.append(("email", contact["email"].lower()))
+            keys.append(("email", email_key(contact["email"])))
         if contact["phone_digits"]:
             keys.append(("phone", contact["phone_digits"]))
         return keys
@@ -804,7 +804,7 @@ class Job:
         if value is None:
             row.problem(key, f"empty {key}: with --key {key} every row needs one")
             return None, []
-        lookup = {"email": value.lower(), "phone": digits(value) or "", "name": value.casefold()}[key]
+        lookup = {"email": email_key(value), "phone": digits(value) or "", "name": value.casefold()}[key]
         found = self.find(key, lookup)
         if len(found) > 1:
             row.problem(key, f"{len(found)} contacts have {key} {value!r}")
@@ -821,7 +821,7 @@ class Job:
         if (tags := row.text("tags")) is not None:
             contact["tags"] = tags_join([tags])
         contact["phone_digits"] = digits(contact["phone"])
-        for key, value in (("email", (contact["email"] or "").lower()), ("phone", contact["phone_digits"])):
+        for key, value in (("email", email_key(contact["email"] or "")), ("phone", contact["phone_digits"])):
             others = [other for other in self.find(key, value) if other != contact_id] if value else []
             if others:
                 row.problem(key, f"{value} already belongs to contact #{others[0]}")

@@ -34,3 +34,12 @@ def tags_split(stored: str | None) -> list[str]:
 
 TAG_MATCH = "(',' || fold({column}) || ',') LIKE '%,' || ? || ',%'"
 """SQL condition: the comma-separated `column` holds a tag (bind the casefolded tag)."""
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def email_key(email: str) -> str:
+    """An email as uniqueness compares it: SQLite's lower() (the unique index) folds only ASCII letters,
+    so Python must fold exactly those too, or the two would disagree about `Ünal@x.de`."""
+    return email.strip().translate(_ASCII_LOWER)

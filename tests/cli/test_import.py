@@ -329,3 +329,16 @@ def test_import_error_paths_for_other_kinds(cli, tmp_path, unchanged):
     cli.ok("contact", "add", "Bob", "--phone", "+1 555 000 0001")
     unchanged("import", "contacts", str(write(tmp_path / "f.csv", "email,phone\na@x.io,+1 555 000 0001\n")),
               "--key", "email", message="line 2: phone: 15550000001 already belongs to contact #2")
+
+
+def test_emails_with_non_ascii_capitals_match_as_the_unique_index_does(cli, db_path, tmp_path):
+    """`ÜNAL@X.DE` and `Ünal@x.de` are one address (ASCII case folds); `ünal@x.de` is another, as in
+    SQLite's unique index. The repeats come after a batch has been written, where a mismatch once crashed."""
+    lines = ["name,email"] + [f"Person {i},person{i}@x.de" for i in range(2200)]
+    lines[1] = "Ünal Early,Ünal@x.de"
+    lines += ["Ünal Again,ÜNAL@X.DE", "ünal Lower,ünal@x.de"]
+    result = cli.ok("import", "contacts", str(write(tmp_path / "people.csv", "\n".join(lines) + "\n")))
+    assert "Traceback" not in result.stderr
+    assert query(db_path, "SELECT count(*) FROM contacts") == [(2201,)]
+    assert query(db_path, "SELECT name FROM contacts WHERE email IN ('Ünal@x.de', 'ünal@x.de') ORDER BY id") == [
+        ("Ünal Early",), ("ünal Lower",)]
