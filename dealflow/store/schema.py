@@ -104,7 +104,8 @@ CREATE TABLE activities (
 );
 CREATE INDEX activities_by_deal ON activities (deal_id, at);
 CREATE INDEX activities_by_contact ON activities (contact_id, at);
-CREATE INDEX activities_by_at ON activities (at);
+-- (at, kind) covers `report activity` without reading the table.
+CREATE INDEX activities_by_at ON activities (at, kind);
 
 CREATE TABLE tasks (
     id          INTEGER PRIMARY KEY,
