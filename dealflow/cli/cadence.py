@@ -21,6 +21,8 @@ def _touches(state: dict[str, Any]) -> str:
     """`3 touches, next email on 2026-11-29` — the tail of park's confirmation."""
     if not state["touches_total"]:
         return "no follow-ups for its tier: decide now (won or lost)"
+    if state["next_due"] is None:
+        return f"all {state['touches_total']} touches already done: decide now (won or lost)"
     return (f"{state['touches_total']} touches (coefficient {state['coefficient']:g}), "
             f"first {state['channel']} due {state['next_due']}")
 

@@ -19,12 +19,14 @@ from dealflow.core.text import clean
 
 KEYS = ("base", "tiers", "interval", "channels")
 
-# Every active cadence of an open deal with the deal's agenda fields and its touches so far. The touch
-# count is capped at the total; `last_touch_at` is the moment of the last touch that counted.
+# Every active cadence of an open deal with the deal's agenda fields and its touches so far: activities
+# after the parking moment (at the same moment, only those logged after the `park` command, which matters
+# when a script pins the clock). The count is capped at the total; `last_touch_at` is the last that counted.
 _ACTIVE_SQL = """
 WITH touches AS (
     SELECT a.deal_id, a.at, row_number() OVER (PARTITION BY a.deal_id ORDER BY a.at, a.id) AS n
-    FROM cadences k JOIN activities a ON a.deal_id = k.deal_id AND a.kind <> 'note' AND a.at >= k.parked_at
+    FROM cadences k JOIN activities a ON a.deal_id = k.deal_id AND a.kind <> 'note'
+         AND (a.at > k.parked_at OR (a.at = k.parked_at AND a.id > k.last_activity_before))
     WHERE k.ended_at IS NULL {where}
 ), active AS (
     SELECT k.*, min(k.touches_total, coalesce((SELECT max(t.n) FROM touches t WHERE t.deal_id = k.deal_id), 0))
@@ -144,7 +146,8 @@ def park(book: Book, ref: str | int, *, note: str | None = None, at: when.Moment
             "deal_id": deal["id"], "parked_at": when.to_text(at if at is not None else clock.now()),
             "coefficient": factor, "touches_total": touches_for(factor, settings.get(book, "cadence.base")),
             "interval": str(settings.get(book, "cadence.interval")).lstrip("+"),
-            "channels": ",".join(settings.get(book, "cadence.channels")), "note": clean(note)})
+            "channels": ",".join(settings.get(book, "cadence.channels")), "note": clean(note),
+            "last_activity_before": book.value("SELECT coalesce(max(id), 0) FROM activities")})
         return {**deals.view(book, deal["id"]), "cadence": state(book, deal["id"])}
 
 

@@ -167,6 +167,7 @@ CREATE TABLE cadences (
     touches_total  INTEGER NOT NULL CHECK (touches_total >= 0),
     interval       TEXT NOT NULL,
     channels       TEXT NOT NULL,
+    last_activity_before INTEGER NOT NULL DEFAULT 0,  -- activities up to this id were logged before parking
     note           TEXT,
     ended_at       TEXT,
     end_reason     TEXT

@@ -229,3 +229,21 @@ def test_demo_parks_deals_in_several_tiers(book):
     today = date(2026, 11, 22)
     assert {item["days"] for item in cadence.agenda_follow_up(book, today, today)} == {0, 1}
     assert len(cadence.agenda_decide(book, today, today)) == 2
+
+
+def test_with_a_pinned_clock_only_what_is_logged_after_park_counts(book):
+    """A script pins the clock: a call logged before `park` at the same instant is not a touch, one after is."""
+    deal_id = new_deal(book)
+    now = "2026-11-22T10:00:00+03:00"  # the fixture's pinned now
+    touch(book, deal_id, now, kind="call")
+    touch(book, deal_id, now, kind="email")
+    assert cadence.park(book, deal_id)["cadence"]["touches_done"] == 0
+    touch(book, deal_id, now, kind="call")
+    assert cadence.state(book, deal_id)["touches_done"] == 1
+
+
+def test_a_back_dated_park_counts_what_came_after_its_moment(book):
+    deal_id = new_deal(book, at=date(2026, 11, 1))
+    touch(book, deal_id, "2026-11-10T12:00:00+03:00", kind="call")  # logged before the command, after the moment
+    state = cadence.park(book, deal_id, at=date(2026, 11, 5))["cadence"]
+    assert (state["touches_done"], state["next_due"]) == (1, "2026-11-17")
