@@ -53,3 +53,21 @@ def test_an_old_book_is_migrated_with_nothing_lost(fixture, tmp_path):
     for args in (("db", "check"), ("today",), ("report", "funnel"), ("invoice", "list", "--all")):
         result = run_exe("--db", str(book), *args, env=env)
         assert result.returncode == 0, (args, result.stderr)
+
+
+def test_released_migrations_are_never_edited(tmp_path):
+    """The newest fixture was written by the current schema version: a fresh book must have its exact schema.
+    If this fails, a released migration was changed; add a new migration instead."""
+    latest = FIXTURES[-1]
+    assert latest.stem == f"book-v{VERSION}", f"add tests/fixtures/book-v{VERSION}.db for the new schema"
+    fresh = tmp_path / "fresh.db"
+    assert run_exe("--db", str(fresh), "stage", "list").returncode == 0
+
+    def schema(path: Path) -> list[tuple]:
+        conn = sqlite3.connect(path)
+        try:
+            return conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        finally:
+            conn.close()
+
+    assert schema(fresh) == schema(latest)
