@@ -470,7 +470,11 @@ def _failure(summary: Summary) -> str:
     more = summary.rejected - len(summary.errors)
     tail = f"\n… and more ({summary.rejected} rows in all)" if more > 0 else ""
     rows = "1 row" if summary.rejected == 1 else f"{summary.rejected} rows"
-    return (f"{rows} of {summary.rows} cannot be imported, so nothing was imported:\n{listed}{tail}\n"
+    unread = ""
+    if summary.unused:  # often the cause: the file's own headers, which no built-in alias knows
+        unread = (f"\nColumns not recognised: {', '.join(summary.unused)}; map them with --map COLUMN=FIELD, "
+                  f"fields: {', '.join(FIELDS[summary.kind])}")
+    return (f"{rows} of {summary.rows} cannot be imported, so nothing was imported:\n{listed}{tail}{unread}\n"
             "Fix them, or import the good rows with --skip-errors --rejects bad.csv")
 
 
