@@ -346,6 +346,6 @@ def test_emails_with_non_ascii_capitals_match_as_the_unique_index_does(cli, db_p
 
 def test_a_file_of_unknown_headers_names_them_in_the_error(cli, tmp_path, unchanged):
     cli.ok("stage", "list")  # the book exists before the failed import
-    source = write(tmp_path / "odd.csv", "Сделка №,Сумма\n1,100\n2,200\n")
+    source = write(tmp_path / "odd.csv", "Сделка №,Сумма,stage\n1,100,Lead\n2,200,Lead\n")
     result = unchanged("import", "deals", str(source), message="2 rows of 2 cannot be imported")
     assert "Columns not recognised: Сделка №, Сумма; map them with --map COLUMN=FIELD" in result.stderr
