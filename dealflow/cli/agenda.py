@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from dealflow import render
-from dealflow.cli.output import Fmt, FormatOpt, NoHeaderOpt, book, moment, show
+from dealflow.cli.output import AtOpt, Fmt, FormatOpt, NoHeaderOpt, book, moment, show
 from dealflow.core import agenda, clock, money, when
 
 COLUMNS = agenda.FIELDS + ["urgency"]
@@ -77,11 +77,12 @@ def sweep(
         "Deals older than this many days (default: setting deal_lifetime_days)."))] = None,
     close: Annotated[bool, typer.Option("--close", help="Close them as lost, reason `stale`.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="With --close: show what would be closed.")] = False,
+    at: AtOpt = None,
     fmt: FormatOpt = Fmt.auto,
     no_header: NoHeaderOpt = False,
 ) -> None:
     """The graveyard: open deals past their lifetime; --close marks them lost (stale)."""
-    found = agenda.sweep(book(ctx), older_than_days=older_than, close=close, dry_run=dry_run)
+    found = agenda.sweep(book(ctx), older_than_days=older_than, close=close, dry_run=dry_run, at=moment(at))
     empty = "No open deal is past its lifetime. The pipeline is honest."
     show(render.Table(SWEEP_COLUMNS, found, empty=empty, headers={"deal_id": "deal #", "age_days": "age (days)"},
                       today=clock.today()), fmt, no_header)

@@ -122,10 +122,10 @@ def pay(
 
 
 @invoice_app.command("void")
-def void(ctx: typer.Context, number: NumberArg, note: NoteOpt = None, fmt: FormatOpt = Fmt.auto,
+def void(ctx: typer.Context, number: NumberArg, note: NoteOpt = None, at: AtOpt = None, fmt: FormatOpt = Fmt.auto,
          quiet: QuietOpt = False) -> None:
     """Cancel an invoice that has no payments (its number is not reused)."""
-    voided = invoices.void(book(ctx), number, note=note)
+    voided = invoices.void(book(ctx), number, note=note, at=moment(at))
     confirm(fmt, quiet, f"Voided {voided['number']} ({_human(voided, voided['total'])}, deal #{voided['deal_id']})",
             voided, voided["number"])
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from dealflow import render
-from dealflow.cli.output import Fmt, FormatOpt, NoHeaderOpt, QuietOpt, book, confirm, moment, show
+from dealflow.cli.output import AtOpt, Fmt, FormatOpt, NoHeaderOpt, QuietOpt, book, confirm, moment, show
 from dealflow.core import clock, tasks
 from dealflow.core.errors import InputError
 
@@ -69,11 +69,12 @@ def list_tasks(
 def done(
     ctx: typer.Context,
     task_refs: Annotated[list[str], typer.Argument(metavar="TASK...", help="One or more tasks: T12 13 T14.")],
+    at: AtOpt = None,
     fmt: FormatOpt = Fmt.auto,
     quiet: QuietOpt = False,
 ) -> None:
     """Mark tasks done (all of them, or none when one is unknown)."""
-    completed = tasks.done(book(ctx), task_refs)
+    completed = tasks.done(book(ctx), task_refs, at=moment(at))
     if quiet:
         print("\n".join(str(task["id"]) for task in completed))
     elif fmt == Fmt.json:

@@ -218,7 +218,7 @@ def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def sweep(book: Book, *, older_than_days: int | None = None, close: bool = False,
-          dry_run: bool = False) -> list[dict[str, Any]]:
+          dry_run: bool = False, at: when.Moment | None = None) -> list[dict[str, Any]]:
     """The graveyard: open deals past their lifetime (or older than DAYS); `close` marks them lost, `stale`."""
     from dealflow.core import deals
 
@@ -230,7 +230,7 @@ def sweep(book: Book, *, older_than_days: int | None = None, close: bool = False
         for row in found:
             row["status"] = "open"
             if close and not dry_run:
-                deals.close(book, row["deal_id"], "lost", reason="stale",
+                deals.close(book, row["deal_id"], "lost", reason="stale", at=at,
                             note=f"swept: {_days(row['age_days'])} old, lifetime {lifetime}")
                 row["status"] = "lost"
     return found

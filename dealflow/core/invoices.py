@@ -280,7 +280,7 @@ def _on_paid(book: Book, deal: dict[str, Any], moment: when.Moment, note: str) -
     return None
 
 
-def void(book: Book, number: str, *, note: str | None = None) -> dict[str, Any]:
+def void(book: Book, number: str, *, note: str | None = None, at: when.Moment | None = None) -> dict[str, Any]:
     """Cancel an invoice that nobody has paid on; its number stays used."""
     with book.transaction():
         invoice = get(book, number)
@@ -289,7 +289,10 @@ def void(book: Book, number: str, *, note: str | None = None) -> dict[str, Any]:
         if invoice["paid"]:
             raise Conflict(f"{invoice['number']} has payments ({money.to_human(invoice['paid'], invoice['currency'])})"
                            "; an invoice with payments cannot be voided")
-        book.update("invoices", invoice["id"], {"voided_at": when.to_text(clock.now()), "void_note": clean(note)})
+        moment = at if at is not None else clock.now()
+        if when.day_of(moment) < date.fromisoformat(invoice["issued"]):
+            raise InputError(f"{invoice['number']} cannot be voided before it was issued ({invoice['issued']})")
+        book.update("invoices", invoice["id"], {"voided_at": when.to_text(moment), "void_note": clean(note)})
         return show(book, invoice["number"])
 
 

@@ -1,0 +1,36 @@
+"""`--at WHEN` on the commands that record an event and were added last: done, invoice void, sweep --close."""
+
+import json
+import sqlite3
+
+
+def one(db_path, sql):
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql).fetchone()
+    finally:
+        conn.close()
+
+
+def test_done_at_back_dates_the_completion(cli, db_path):
+    cli.ok("add", "Acme", "--next", "call Anna", "--due", "2026-11-20")
+    cli.ok("done", "T1", "--at", "yesterday 17:30")
+    assert one(db_path, "SELECT done_at FROM tasks WHERE id = 1") == ("2026-11-21T17:30:00+03:00",)
+
+
+def test_void_at_back_dates_and_refuses_a_moment_before_the_issue(cli, db_path, unchanged):
+    cli.ok("add", "Acme", "--value", "1000", "--at", "2026-11-01")
+    cli.ok("invoice", "add", "1", "--at", "2026-11-10")
+    unchanged("invoice", "void", "INV-0001", "--at", "2026-11-05", message="cannot be voided before it was issued")
+    voided = json.loads(cli.ok("invoice", "void", "INV-0001", "--at", "2026-11-12", "-f", "json").stdout)
+    assert voided["status"] == "void"
+    assert one(db_path, "SELECT voided_at FROM invoices") == ("2026-11-12",)
+
+
+def test_sweep_close_at_back_dates_the_losses(cli, db_path):
+    cli.ok("add", "Old deal", "--at", "2026-07-01")
+    cli.ok("add", "Fresh deal")
+    cli.ok("sweep", "--close", "--at", "2026-11-20")
+    assert one(db_path, "SELECT status, closed_at, lost_reason FROM deals WHERE title = 'Old deal'") == (
+        "lost", "2026-11-20", "stale")
+    assert one(db_path, "SELECT status FROM deals WHERE title = 'Fresh deal'") == ("open",)
