@@ -6,6 +6,7 @@ import sys
 from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import typer
@@ -100,15 +101,26 @@ def export(
     opened = book(ctx)
     columns = exporter.columns(opened, kind)
     out = _open_output(output) if output else sys.stdout
+    total = exporter.count(opened, kind) if sys.stderr.isatty() else 0  # only a bar needs it
     try:
-        rows = exporter.rows(opened, kind)  # one SELECT: a consistent snapshot even while others write
-        if fmt == ExportFmt.csv:
-            render.write_delimited(columns, rows, "csv", out=out)
-        else:
-            render.write_json_stream(rows, lines=fmt == ExportFmt.jsonl, out=out)
+        with render.progress(f"Exporting {kind}") as update:
+            rows = _counted(exporter.rows(opened, kind), update, total)  # one SELECT: a consistent snapshot
+            if fmt == ExportFmt.csv:
+                render.write_delimited(columns, rows, "csv", out=out)
+            else:
+                render.write_json_stream(rows, lines=fmt == ExportFmt.jsonl, out=out)
     finally:
         if output:
             out.close()
+
+
+def _counted(rows: Iterator[dict], update: Callable[[int, int], None], total: int) -> Iterator[dict]:
+    """Pass rows through, telling the progress bar every thousand."""
+    update(0, total)
+    for done, row in enumerate(rows, 1):
+        if done % 1000 == 0:
+            update(done, total)
+        yield row
 
 
 def _open_output(path: Path):

@@ -58,6 +58,11 @@ def columns(book: Book, kind: str) -> list[str]:
     return [description[0] for description in cursor.description]
 
 
+def count(book: Book, kind: str) -> int:
+    """How many rows an export will write (for a progress bar)."""
+    return book.value(f"SELECT count(*) FROM ({_query(kind)})")
+
+
 def rows(book: Book, kind: str) -> Iterator[dict[str, Any]]:
     """The rows of one kind, streamed through sqlite-utils."""
     import sqlite_utils
