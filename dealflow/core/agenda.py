@@ -17,12 +17,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from dealflow.core import cadence, clock, invoices, settings, when
+from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, FIELDS, RANKS, URGENCY_INPUTS, item
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError
 
-FIELDS = ["kind", "deal_id", "deal", "contact", "phone", "email", "stage", "value", "currency", "due", "days",
-          "detail", "task_id", "invoice"]
-URGENCY_INPUTS = ["probability", "stage_rank"]
 
 
 @dataclass(frozen=True)
@@ -51,32 +49,9 @@ DAYS_WEIGHT, DAYS_MIN, DAYS_MAX = 0.5, -14, 30
 MONEY_WEIGHT = 1.0
 STAGE_WEIGHT = 3.0
 
-# Rank of each stage in the pipeline, 1/n … n/n: how close a deal is to payment.
-RANKS = """WITH ranks AS (
-    SELECT id, CAST(row_number() OVER (ORDER BY position) AS REAL) / count(*) OVER () AS stage_rank
-    FROM stages)"""
-# The deal fields every item carries (with `deals d`, `stages s`, `ranks r`, `contacts c` joined).
-DEAL_COLUMNS = """d.id AS deal_id, d.title AS deal, c.name AS contact, c.phone, c.email, s.name AS stage,
-    d.value, d.currency,
-    CASE d.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE coalesce(d.probability, s.probability) END
-        AS probability,
-    CASE WHEN d.status = 'won' THEN 1.0 ELSE r.stage_rank END AS stage_rank"""
-DEAL_JOINS = """JOIN stages s ON s.id = d.stage_id
-    JOIN ranks r ON r.id = d.stage_id
-    LEFT JOIN contacts c ON c.id = d.contact_id"""
-
-
-def item(kind: str, row: dict[str, Any], *, due: str | None, days: int, detail: str,
-         task_id: int | None = None, invoice: str | None = None) -> dict[str, Any]:
-    """An agenda item with exactly the SPEC fields and the urgency inputs, in order."""
-    fields = {**row, "kind": kind, "due": due, "days": days, "detail": detail, "task_id": task_id,
-              "invoice": invoice}
-    return {name: fields.get(name) for name in FIELDS + URGENCY_INPUTS}
-
-
 def tasks_due(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     """`task`: open tasks due on or before `until` (missed-call tasks included)."""
-    rows = book.rows(f"""{RANKS}
+    rows = book.rows(f"""WITH {RANKS}
         SELECT t.id AS task_id, t.text, t.due, t.origin, {DEAL_COLUMNS},
                CAST(julianday(:day) - julianday(substr(t.due, 1, 10)) AS INTEGER) AS days
         FROM tasks t
@@ -93,7 +68,7 @@ def tasks_due(book: Book, day: date, until: date) -> list[dict[str, Any]]:
 
 def stuck(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     """`stuck`: open deals that have sat in their stage strictly more whole days than its `max_days`."""
-    rows = book.rows(f"""{RANKS}
+    rows = book.rows(f"""WITH {RANKS}
         SELECT {DEAL_COLUMNS}, s.max_days,
                CAST(julianday(:day) - julianday(substr(d.stage_entered_at, 1, 10)) AS INTEGER) AS in_stage
         FROM stages s CROSS JOIN deals d ON d.stage_id = s.id
@@ -108,7 +83,7 @@ def stuck(book: Book, day: date, until: date) -> list[dict[str, Any]]:
 
 def older_than(book: Book, day: date, lifetime: int) -> list[dict[str, Any]]:
     """Open deals created more than `lifetime` whole days before `day` (what `stale` and `sweep` find)."""
-    return book.rows(f"""{RANKS}
+    return book.rows(f"""WITH {RANKS}
         SELECT {DEAL_COLUMNS}, d.created_at,
                CAST(julianday(:day) - julianday(substr(d.created_at, 1, 10)) AS INTEGER) AS age_days
         FROM deals d INDEXED BY deals_by_status_created {DEAL_JOINS}
@@ -126,7 +101,7 @@ def stale(book: Book, day: date, until: date) -> list[dict[str, Any]]:
 
 def no_next_step(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     """`no-next-step`: open deals with no open task and no active follow-up cadence."""
-    rows = book.rows(f"""{RANKS}
+    rows = book.rows(f"""WITH {RANKS}
         SELECT {DEAL_COLUMNS}
         FROM deals d {DEAL_JOINS}
         WHERE d.status = 'open'

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from dealflow.core import clock, money, settings, when
+from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError
 from dealflow.core.text import clean
@@ -28,20 +29,17 @@ WITH touches AS (
     FROM cadences k JOIN activities a ON a.deal_id = k.deal_id AND a.kind <> 'note'
          AND (a.at > k.parked_at OR (a.at = k.parked_at AND a.id > k.last_activity_before))
     WHERE k.ended_at IS NULL {where}
-), active AS (
+), {ranks}, active AS (
     SELECT k.*, min(k.touches_total, coalesce((SELECT max(t.n) FROM touches t WHERE t.deal_id = k.deal_id), 0))
                 AS touches_done
     FROM cadences k WHERE k.ended_at IS NULL {where}
 )
-SELECT k.deal_id, k.parked_at, k.coefficient, k.touches_total, k.touches_done, k.interval, k.channels, k.note,
+SELECT k.parked_at, k.coefficient, k.touches_total, k.touches_done, k.interval, k.channels, k.note,
        (SELECT t.at FROM touches t WHERE t.deal_id = k.deal_id AND t.n = k.touches_done) AS last_touch_at,
-       d.title AS deal, c.name AS contact, c.phone, c.email, s.name AS stage, d.value, d.currency,
-       coalesce(d.probability, s.probability) AS probability,
-       CAST(s.position AS REAL) / (SELECT count(*) FROM stages) AS stage_rank
+       {deal_columns}
 FROM active k
 JOIN deals d ON d.id = k.deal_id AND d.status = 'open'
-JOIN stages s ON s.id = d.stage_id
-LEFT JOIN contacts c ON c.id = d.contact_id
+{deal_joins}
 ORDER BY k.deal_id
 """
 
@@ -187,7 +185,8 @@ def _progress(row: dict[str, Any]) -> dict[str, Any]:
 
 def _active(book: Book, deal_id: int | None = None) -> list[dict[str, Any]]:
     """The progress of every active cadence (or one deal's): one query, then a little arithmetic each."""
-    sql = _ACTIVE_SQL.format(where="AND k.deal_id = :deal" if deal_id is not None else "")
+    sql = _ACTIVE_SQL.format(where="AND k.deal_id = :deal" if deal_id is not None else "", ranks=RANKS,
+                             deal_columns=DEAL_COLUMNS, deal_joins=DEAL_JOINS)
     return [_progress(row) for row in book.rows(sql, {"deal": deal_id})]
 
 
@@ -211,10 +210,7 @@ def states(book: Book) -> dict[int, dict[str, Any]]:
 
 
 def _item(progress: dict[str, Any], kind: str, due: date, day: date, detail: str) -> dict[str, Any]:
-    fields = ("deal_id", "deal", "contact", "phone", "email", "stage", "value", "currency", "probability",
-              "stage_rank")
-    return {"kind": kind, **{key: progress[key] for key in fields}, "due": due.isoformat(),
-            "days": (day - due).days, "detail": detail, "task_id": None, "invoice": None}
+    return item(kind, progress, due=due.isoformat(), days=(day - due).days, detail=detail)
 
 
 def agenda_follow_up(book: Book, day: date, until: date) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dealflow.core import clock, deals, money, pipeline, settings, when
+from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
 from dealflow.core.text import clean
@@ -298,19 +299,6 @@ def void(book: Book, number: str, *, note: str | None = None, at: when.Moment | 
 
 # --- agenda kinds ----------------------------------------------------------------------------------------
 
-# The deal's side of an agenda item: who to call, where the deal stands, how likely and how far along.
-_AGENDA_DEAL = """
-d.id AS deal_id, d.title AS deal, c.name AS contact, c.phone, c.email, s.name AS stage,
-CASE d.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE coalesce(d.probability, s.probability) END AS probability,
-CASE WHEN d.status = 'won' THEN 1.0
-     ELSE (SELECT count(*) FROM stages x WHERE x.position <= s.position) * 1.0 / (SELECT count(*) FROM stages)
-     END AS stage_rank
-"""
-_AGENDA_JOINS = "JOIN stages s ON s.id = d.stage_id LEFT JOIN contacts c ON c.id = d.contact_id"
-AGENDA_FIELDS = ("kind", "deal_id", "deal", "contact", "phone", "email", "stage", "value", "currency", "due", "days",
-                 "detail", "task_id", "invoice", "probability", "stage_rank")
-
-
 def _plural_days(days: int) -> str:
     return f"{days} day{'' if days == 1 else 's'}"
 
@@ -321,18 +309,19 @@ def agenda_overdue(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     Overdue is a fact of one day, so the look-ahead `until` does not widen it. `value` is the balance.
     """
     rows = book.rows(
-        f"""SELECT 'invoice-overdue' AS kind, {_AGENDA_DEAL}, f.total - f.paid AS value, f.currency, f.due,
-                   CAST(julianday(:day) - julianday(f.due) AS INTEGER) AS days, NULL AS task_id,
-                   f.number AS invoice, f.total
+        f"""WITH {RANKS}
+            SELECT {DEAL_COLUMNS}, f.total - f.paid AS balance, f.total, f.due, f.number,
+                   CAST(julianday(:day) - julianday(f.due) AS INTEGER) AS days
             FROM (SELECT i.*, coalesce((SELECT sum(p.amount) FROM payments p WHERE p.invoice_id = i.id), 0) AS paid
                   FROM invoices i WHERE i.voided_at IS NULL AND i.paid_at IS NULL AND i.due < :day) f
-            JOIN deals d ON d.id = f.deal_id {_AGENDA_JOINS}
+            JOIN deals d ON d.id = f.deal_id {DEAL_JOINS}
             WHERE f.paid < f.total ORDER BY f.due, f.seq""", {"day": day.isoformat()})
-    for row in rows:
-        total = row.pop("total")
-        row["detail"] = (f"{row['invoice']}: {money.to_human(row['value'], row['currency'])} of "
-                         f"{money.to_human(total, row['currency'])} unpaid, {_plural_days(row['days'])} overdue")
-    return [{key: row[key] for key in AGENDA_FIELDS} for row in rows]
+    return [item("invoice-overdue", {**row, "value": row["balance"]}, due=row["due"],
+                 days=row["days"], invoice=row["number"],
+                 detail=(f"{row['number']}: {money.to_human(row['balance'], row['currency'])} of "
+                         f"{money.to_human(row['total'], row['currency'])} unpaid, "
+                         f"{_plural_days(row['days'])} overdue"))
+            for row in rows]
 
 
 def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, Any]]:
@@ -347,21 +336,19 @@ def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, An
     won_since = (day - timedelta(days=settings.get(book, "deal_lifetime_days"))).isoformat()
     # Two index searches joined by UNION ALL: with OR, SQLite walks every won deal of every stage.
     rows = book.rows(
-        f"""WITH ready (id) AS (
+        f"""WITH {RANKS}, ready (id) AS (
                 SELECT id FROM deals
                 WHERE status = 'won' AND closed_at >= :won_since
                 UNION ALL
                 SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id
                 WHERE d.status = 'open' AND s.position >= :position)
-            SELECT 'not-invoiced' AS kind, {_AGENDA_DEAL}, d.value, d.currency, d.status,
-                   substr(CASE d.status WHEN 'won' THEN d.closed_at ELSE d.stage_entered_at END, 1, 10) AS due,
-                   NULL AS task_id, NULL AS invoice
-            FROM ready JOIN deals d ON d.id = ready.id {_AGENDA_JOINS}
+            SELECT {DEAL_COLUMNS}, d.status,
+                   substr(CASE d.status WHEN 'won' THEN d.closed_at ELSE d.stage_entered_at END, 1, 10) AS due
+            FROM ready JOIN deals d ON d.id = ready.id {DEAL_JOINS}
             WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.deal_id = d.id AND i.voided_at IS NULL)
             ORDER BY due, d.id""",
         {"position": invoice_stage["position"] if invoice_stage else None, "won_since": won_since})
-    for row in rows:
-        row["days"] = max((day - date.fromisoformat(row["due"])).days, 0)
-        row["detail"] = (f"Deal #{row['deal_id']} won but never invoiced" if row.pop("status") == "won"
-                         else f"Deal #{row['deal_id']} is in {row['stage']} with no invoice")
-    return [{key: row[key] for key in AGENDA_FIELDS} for row in rows]
+    return [item("not-invoiced", row, due=row["due"], days=max((day - date.fromisoformat(row["due"])).days, 0),
+                 detail=(f"Deal #{row['deal_id']} won but never invoiced" if row["status"] == "won"
+                         else f"Deal #{row['deal_id']} is in {row['stage']} with no invoice"))
+            for row in rows]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from dealflow.core import deals, invoices, pipeline, settings
+from dealflow.core import agenda_items, deals, invoices, pipeline, settings
 from dealflow.core.errors import Conflict, InputError, NotFound
 
 
@@ -324,7 +324,7 @@ def test_agenda_not_invoiced(book, clock):
         (won["id"], f"Deal #{won['id']} won but never invoiced", "2026-11-22", 3, 100, 1.0),
         (waiting["id"], f"Deal #{waiting['id']} is in Purchase with no invoice", "2026-11-22", 3, 70, 0.75),
     ]
-    assert set(items[0]) == set(invoices.AGENDA_FIELDS)
+    assert set(items[0]) == set(agenda_items.FIELDS + agenda_items.URGENCY_INPUTS)
     invoices.add(book, won["id"])
     invoices.add(book, waiting["id"])
     assert invoices.agenda_not_invoiced(book, date(2026, 11, 25), date(2026, 11, 25)) == []
