@@ -254,12 +254,14 @@ def draw_funnel(rows: Sequence[dict[str, Any]], group: str | None = None, out: T
         top = max((row["reached"] for row in funnel), default=0) or 1
         title = " · ".join(part for part in ("Funnel", inert(name) if name else None, currency) if part)
         grid = RichTable(box=box.SIMPLE_HEAD, title=title, title_justify="left", show_edge=False)
+        bar_width = max(4, min(width, con.width - 90))  # the numbers need about 90 columns; bars get the rest
         for header in ("stage", "", "reached", "conv %", "open", "open value", "lost", "lost value"):
-            grid.add_column(header, justify="left" if header in ("stage", "") else "right", no_wrap=True)
+            grid.add_column(header, justify="left" if header in ("stage", "") else "right",
+                            no_wrap=header != "stage", min_width=bar_width if header == "" else None)
         won = funnel[-1]
         for row in funnel:
             closing = row is won
-            bar = Text("█" * max(1 if row["reached"] else 0, round(width * row["reached"] / top)),
+            bar = Text("█" * max(1 if row["reached"] else 0, round(bar_width * row["reached"] / top)),
                        style="green" if closing else "cyan")
             grid.add_row(Text(inert(row["stage"]), style="bold green" if closing else ""), bar,
                          str(row["reached"]), human_value("conversion_pct", row["conversion_pct"], row),
