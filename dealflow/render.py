@@ -227,7 +227,7 @@ def draw_table(table: Table, out: TextIO | None = None) -> None:
         numeric = (column in MONEY_KEYS or column.endswith(("_pct", "_days", "days")) or column in ("id", "probability")
                    or _counts(table.rows, column))
         grid.add_column(table.headers.get(column, column.replace("_", " ")), justify="right" if numeric else "left",
-                        overflow="fold", min_width=12 if column in WRAPPING else None)
+                        overflow="fold", min_width=10 if column in WRAPPING else None)
     for row in table.rows:
         style = table.row_style(row) if table.row_style else None
         grid.add_row(*(Text(human_value(c, row.get(c), row, table.today)) for c in columns), style=style)

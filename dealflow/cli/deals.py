@@ -13,8 +13,8 @@ from dealflow.core import clock, deals, money
 
 LIST_COLUMNS = ["id", "title", "contact", "stage", "status", "value", "currency", "probability", "days_in_stage",
                 "next_due", "owner", "source", "created_at"]
-TABLE_COLUMNS = ["id", "title", "contact", "stage", "status", "value", "probability", "days_in_stage", "next_due",
-                 "owner"]
+TABLE_COLUMNS = ["id", "title", "contact", "stage", "status", "value", "probability", "days_in_stage",
+                 "next_due"]  # a terminal's 80 columns; owner, source and dates are in tsv/csv/json
 PARKED_COLUMNS = ["coefficient", "touches_done", "touches_total", "next_touch", "channel"]
 PARKED_DISPLAY = ["id", "title", "contact", "stage", "value", *PARKED_COLUMNS]
 DealArg = Annotated[str, typer.Argument(metavar="DEAL", help="Deal number: 42 or #42.")]

@@ -17,8 +17,7 @@ invoice_app = sub_app("Invoices and payments: from terms agreed to money receive
 NumberArg = Annotated[str, typer.Argument(metavar="NUMBER", help="Invoice number as printed, e.g. INV-0007 (any case).")]
 LIST_COLUMNS = ["number", "deal_id", "deal", "contact", "issued", "due", "total", "paid", "balance", "currency",
                 "status", "days_overdue"]
-TABLE_COLUMNS = ["number", "deal_id", "deal", "contact", "issued", "due", "total", "paid", "balance", "status",
-                 "days_overdue"]
+TABLE_COLUMNS = ["number", "deal", "contact", "due", "total", "balance", "status"]  # what fits 80 columns
 CARD_FIELDS = [
     ("number", "Invoice"), ("deal_id", "Deal"), ("deal", "Deal title"), ("contact", "Contact"),
     ("company", "Company"), ("issued", "Issued"), ("due", "Due"), ("total", "Total"), ("paid", "Paid"),

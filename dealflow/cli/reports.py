@@ -16,8 +16,8 @@ SinceOpt = Annotated[str | None, typer.Option("--since", metavar="WHEN",
                                               help="From this day on, inclusive (default: all time).")]
 UntilOpt = Annotated[str | None, typer.Option("--until", metavar="WHEN",
                                               help="Up to this day, inclusive (default: all time).")]
-HEADERS = {"conversion_pct": "conv %", "win_rate_pct": "win rate", "avg_days": "avg days",
-           "median_days": "median days", "max_days": "max days", "open_avg_days": "open avg days"}
+HEADERS = {"conversion_pct": "conv %", "win_rate_pct": "win rate", "avg_days": "avg",
+           "median_days": "median", "max_days": "max", "open_avg_days": "open avg"}  # days, all of them
 
 
 def _show(columns: list[str], rows: list[dict], fmt: Fmt, no_header: bool, title: str, empty: str,

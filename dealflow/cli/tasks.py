@@ -61,7 +61,8 @@ def list_tasks(
         which, "No open tasks due. `dealflow today` shows what else needs you.")
     table = render.Table(columns, rows, empty=empty, today=clock.today(),
                          headers={"overdue_days": "overdue", "deal_id": "deal #"},
-                         display=[c for c in columns if c != "overdue_days"],  # `due` already says "3 days overdue"
+                         # `due` already says "3 days overdue"; origin and deal # fit only in tsv/csv/json
+                         display=[c for c in columns if c not in ("overdue_days", "origin", "deal_id")],
                          row_style=lambda row: "red" if (row["overdue_days"] or 0) > 0 and not row["done_at"] else None)
     show(table, fmt, no_header)
 
