@@ -27,6 +27,10 @@ from dealflow.core.text import clean, digits, email_key, tags_join
 KINDS = ("contacts", "deals", "activities", "tasks")
 MAX_LISTED = 20
 BATCH = 2000
+# SQLite's page cache during an import, in KiB (negative: a size, not a page count). With the default 2 MB
+# the indexes of a large import no longer fit, and pages are written out and read back mid-transaction
+# (100,000 deals: 0.4-0.5 s). A bound, not an allocation: a small import uses what it needs.
+IMPORT_CACHE = -64 * 1024
 
 _CONTACT_REFS = ("contact", "email", "phone")
 _DEAL_REFS = ("deal_external_id", "deal_id")
@@ -416,6 +420,8 @@ def run(book: Book, kind: str, source: Source, options: Options,
     day_first = {index: options.date_format is None and order.day_first() for index, order in columns.orders.items()}
     summary = Summary(kind, unused=columns.unused, dry_run=options.dry_run)
     rejects = Rejects(options.rejects, header) if options.rejects and not options.dry_run else None
+    cache = book.value("PRAGMA cache_size")
+    book.conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE}")
     try:
         with book.transaction():
             job = Job(book, kind, columns, options, summary)
@@ -444,6 +450,7 @@ def run(book: Book, kind: str, source: Source, options: Options,
     except _DryRun:
         pass
     finally:
+        book.conn.execute(f"PRAGMA cache_size = {cache}")
         if rejects:
             rejects.close()
     if progress:
