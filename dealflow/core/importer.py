@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -21,7 +22,8 @@ from dealflow.core import activities, clock, money, pipeline, settings, when
 from dealflow.core.book import Book
 from dealflow.core.csv_reading import Source
 from dealflow.core.errors import InputError
-from dealflow.core.import_values import DateOrder, parse_amount, parse_bool, parse_date, parse_probability
+from dealflow.core.import_values import (DateOrder, local_iso_text, parse_amount, parse_bool, parse_date,
+                                         parse_probability)
 from dealflow.core.text import clean, digits, email_key, tags_join
 
 KINDS = ("contacts", "deals", "activities", "tasks")
@@ -283,6 +285,18 @@ class Row:
                 if found is not None:
                     return found
         return None
+
+    def stamp(self, name: str) -> tuple[when.Moment, str] | None:
+        """`date` with the moment's stored text (`when.to_text`).
+
+        The text of the common `YYYY-MM-DD HH:MM` cell is built directly (see `local_iso_text`): formatting
+        a datetime back to text costs more than the rest of reading it.
+        """
+        raw = self.text(name)
+        if raw is not None and self.date_format is None and (stored := local_iso_text(raw)):
+            return datetime.fromisoformat(stored), stored
+        moment = self.date(name)
+        return None if moment is None else (moment, when.to_text(moment))
 
     def check(self) -> None:
         if self.problems:
@@ -688,9 +702,9 @@ class Job:
     def deal(self, row: Row) -> None:
         values = self.deal_values(row)
         status, stage_name = self.status(row)
-        created, closed = row.date("created"), row.date("closed")
+        created, closed = row.stamp("created"), row.stamp("closed")  # (moment, stored text)
         expected = row.date("expected_close")
-        if created and closed and when.as_datetime(closed) < when.as_datetime(created):
+        if created and closed and when.as_datetime(closed[0]) < when.as_datetime(created[0]):
             created = closed  # a deal closed before it was created: take it as created when it closed
         external_id = values.get("external_id")
         existing = None
@@ -701,7 +715,7 @@ class Job:
             elif found:
                 row.problem("external_id", f"deal #{found[0]} already has external id {external_id!r}; "
                             "import with --key external_id to update deals instead of adding them")
-        created_text = when.to_text(created or closed) if (created or closed) else self.now
+        created_text = (created or closed)[1] if (created or closed) else self.now
         contact_id, keys = self.person(row, "contact", created=created_text)
         if not values.get("title") and existing is None:
             fallback = row.text("contact") or row.text("company") or external_id
@@ -714,14 +728,14 @@ class Job:
         if contact_id is not None or self.planned is not None:
             values["contact_id"] = self.adopt(contact_id, keys)
         if closed and (status or (existing or {}).get("status") or "open") == "open" and not expected:
-            expected = closed  # an open deal's close date is when it is expected to close
+            expected = closed[0]  # an open deal's close date is when it is expected to close
         if expected:
             values["expected_close"] = when.to_text(when.day_of(expected))
+        closed_text = closed[1] if closed else None
         if existing is None:
-            self.create_deal(values, status or "open", stage, created_text,
-                             when.to_text(closed) if closed else None)
+            self.create_deal(values, status or "open", stage, created_text, closed_text)
         else:
-            self.update_deal(existing, values, status, stage, when.to_text(closed) if closed else None)
+            self.update_deal(existing, values, status, stage, closed_text)
 
     def deal_values(self, row: Row) -> dict[str, Any]:
         """The plain fields a row gives (only those it gives, so that an update keeps the rest)."""
