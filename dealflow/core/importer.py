@@ -175,6 +175,10 @@ class Columns:
             raise InputError(f"none of the columns ({', '.join(header)}) is a {kind} field; "
                              f"map them with --map COLUMN=FIELD (fields: {', '.join(FIELDS[kind])})")
         self.single = [(name, indexes[0]) for name, indexes in self.fields.items() if len(indexes) == 1]
+        # The single-column fields' cells in one call, for rows that have all of them (nearly every row).
+        self.single_names = [name for name, _ in self.single]
+        self.single_cells = itemgetter(*(index for _, index in self.single), 0, 0)  # 0, 0: always a tuple
+        self.single_width = max((index for _, index in self.single), default=0) + 1
         self.several = [(name, indexes) for name, indexes in self.fields.items() if len(indexes) > 1]
         self.orders: dict[int, DateOrder] = {i: DateOrder(header[i]) for name in DATE_FIELDS & set(self.fields)
                                              for i in self.fields[name]}
@@ -216,11 +220,12 @@ class Columns:
 
         Read once per row in one pass: a row's handler asks for most fields, several of them more than once.
         """
-        found: dict[str, str] = {}
         width = len(cells)
-        for name, index in self.single:
-            if index < width and (text := cells[index].strip()):
-                found[name] = text
+        if width >= self.single_width:
+            found = {name: text for name, cell in zip(self.single_names, self.single_cells(cells))
+                     if (text := cell.strip())}
+        else:
+            found = {name: text for name, index in self.single if index < width and (text := cells[index].strip())}
         for name, indexes in self.several:
             for index in indexes:
                 if index < width and (text := cells[index].strip()):
@@ -331,9 +336,11 @@ class Writer:
         self.waiting = 0
 
     def create(self, table: str, row: dict[str, Any], keys: list[tuple[str, str]]) -> int:
+        """Take `row` (a dict the caller built for this and no longer changes) as a new row; its id is added."""
         row_id = self.next_id[table]
         self.next_id[table] += 1
-        self.new[table][row_id] = {"id": row_id, **row}
+        row["id"] = row_id
+        self.new[table][row_id] = row
         self._register(keys, row_id)
         self._count()
         return row_id
@@ -540,6 +547,13 @@ class Job:
         self.now = when.to_text(clock.now())
         self.currency = settings.get(book, "currency")
         self.owner = settings.get(book, "owner")
+        # Every column of a new deal with its default, for the row's values to replace (see create_deal): one
+        # dict merge per deal rather than a lookup per column, and every deal of a batch has the same columns.
+        self.new_deal = {"title": None, "contact_id": None, "value": 0, "currency": self.currency, "stage_id": None,
+                         "status": None, "probability": None, "source": None, "owner": self.owner,
+                         "expected_close": None, "tags": None, "created_at": None, "stage_entered_at": None,
+                         "last_activity_at": None, "closed_at": None, "lost_reason": None, "lost_note": None,
+                         "external_id": None}
         self.handle = {"contacts": self.contact, "deals": self.deal, "activities": self.activity,
                        "tasks": self.task}[kind]
 
@@ -764,15 +778,10 @@ class Job:
         """A new deal with the history its dates tell: created, then won or lost when it closed."""
         closed_at = (closed or created) if status != "open" else None
         stage = stage or self.edge_stage(last=status != "open")
-        deal = {"title": values.get("title"), "contact_id": values.get("contact_id"), "value": values.get("value", 0),
-                "currency": values.get("currency", self.currency), "stage_id": stage["id"], "status": status,
-                "probability": values.get("probability"), "source": values.get("source"),
-                "owner": values.get("owner", self.owner), "expected_close": values.get("expected_close"),
-                "tags": values.get("tags"), "created_at": created, "stage_entered_at": created,
-                "last_activity_at": None, "closed_at": closed_at,
-                "lost_reason": values.get("lost_reason") if status == "lost" else None,
-                "lost_note": values.get("lost_note") if status == "lost" else None,
-                "external_id": values.get("external_id")}
+        deal = {**self.new_deal, **values, "stage_id": stage["id"], "status": status, "created_at": created,
+                "stage_entered_at": created, "closed_at": closed_at}
+        if status != "lost":
+            deal["lost_reason"] = deal["lost_note"] = None
         keys = [("external_id", deal["external_id"])] if deal["external_id"] else []
         deal_id = self.writer.create("deals", deal, keys)
         self.history(deal_id, "created", None, stage["id"], created)
