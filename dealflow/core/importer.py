@@ -241,11 +241,12 @@ class Columns:
                 return self.header[index]
         return self.header[indexes[0]] if indexes else name
 
-    def scan(self, cells: list[str]) -> None:
-        """First pass: let every date column see its values."""
+    def scan(self, rows: list[list[str]]) -> None:
+        """First pass: let every date column see the values of a batch of rows, column by column."""
         for index, order in self.orders.items():
-            if index < len(cells) and cells[index].strip():
-                order.observe(cells[index])
+            for text in [cells[index] for cells in rows if index < len(cells)]:
+                if text.strip():
+                    order.observe(text)
 
 
 class Row:
@@ -435,9 +436,10 @@ def run(book: Book, kind: str, source: Source, options: Options,
         raise InputError(f"--key {options.key}: no column holds {options.key}; "
                          f"map one with --map COLUMN={options.key}")
     total = 0
-    for _, cells in source.rows():
-        columns.scan(cells)
-        total += 1
+    records = source.rows()
+    while chunk := [cells for _, cells in islice(records, BATCH)]:
+        columns.scan(chunk)
+        total += len(chunk)
     day_first = {index: options.date_format is None and order.day_first() for index, order in columns.orders.items()}
     summary = Summary(kind, unused=columns.unused, dry_run=options.dry_run)
     rejects = Rejects(options.rejects, header) if options.rejects and not options.dry_run else None
