@@ -42,7 +42,7 @@ class Source:
             next(reader, None)
             line = reader.line_num
             for cells in reader:
-                if "".join(cells).strip():  # skip blank records
+                if (cells and cells[0].strip()) or "".join(cells).strip():  # skip blank records
                     yield line + 1, cells
                 line = reader.line_num
         except (csv.Error, UnicodeDecodeError) as exc:

@@ -20,6 +20,7 @@ _YEAR_LAST = re.compile(
     r"^(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})"
     r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])?\.?[Mm]?\.?)?$")
 _YEAR_FIRST = re.compile(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_LOCAL_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?")
 _SEEN_AT_MOST = 10_000  # distinct values a DateOrder remembers, so that memory stays flat
 _PLAIN_AMOUNT = re.compile(r"([0-9]{1,13})(?:\.([0-9]{1,2}))?")  # at most 13 digits: below money.MAX_MINOR
 _BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "да": True, "x": True,
@@ -59,12 +60,51 @@ class DateOrder:
         return self.separator != "/"
 
 
-@lru_cache(maxsize=8192)
 def parse_date(text: str, day_first: bool, fmt: str | None = None) -> when.Moment | None:
-    """A cell as a date or an aware datetime; None for an empty cell or a placeholder without digits.
+    """A cell as a date or an aware datetime; None for an empty cell or a placeholder without digits."""
+    if fmt is None and (stored := local_iso_text(text)):
+        return datetime.fromisoformat(stored)
+    return _cached_date(text, day_first, fmt)
 
-    Cached: exports repeat the same few hundred dates over thousands of rows.
+
+def local_iso_text(text: str) -> str | None:
+    """A `YYYY-MM-DD HH:MM[:SS]` local time as stored (`when.to_text`), or None when the cell is written
+    otherwise or falls on a day the clocks change.
+
+    Most timed cells of an export have this form and are all different (minutes differ), so no cache
+    helps; reading each through `clock.localize` (the system's time-zone rules) was a third of an import.
+    The offset is looked up once per calendar day instead, which is exact on every day but the few where
+    it changes (DST), and those take the exact path.
     """
+    if not _LOCAL_ISO.fullmatch(text):
+        return None
+    try:
+        datetime.fromisoformat(text)  # a real day and time of day (not 24:00 or 12:60)
+    except ValueError:
+        return None
+    offset = _day_offset(text[:10])
+    if offset is None:
+        return None
+    return f"{text[:10]}T{text[11:16]}{text[16:] or ':00'}{offset}"
+
+
+@lru_cache(maxsize=4096)
+def _day_offset(day: str) -> str | None:
+    """The local UTC offset as stored texts write it (`+03:00`) when it is the same all day `day`; None when
+    it changes during the day (a DST switch) or the day is no valid local date."""
+    try:
+        start = clock.localize(datetime.fromisoformat(f"{day}T00:00:00"))
+        end = clock.localize(datetime.fromisoformat(f"{day}T23:59:59"))
+    except (ValueError, OverflowError):
+        return None
+    if start.utcoffset() != end.utcoffset():
+        return None
+    return when.to_text(start)[19:]
+
+
+@lru_cache(maxsize=8192)
+def _cached_date(text: str, day_first: bool, fmt: str | None) -> when.Moment | None:
+    """Cached: exports repeat the same few hundred dates over thousands of rows."""
     cleaned = " ".join(text.split())
     if not any(char.isdigit() for char in cleaned):
         return None  # `не закрыта`, `-`, `n/a`: no date

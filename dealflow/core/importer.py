@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -21,12 +22,17 @@ from dealflow.core import activities, clock, money, pipeline, settings, when
 from dealflow.core.book import Book
 from dealflow.core.csv_reading import Source
 from dealflow.core.errors import InputError
-from dealflow.core.import_values import DateOrder, parse_amount, parse_bool, parse_date, parse_probability
+from dealflow.core.import_values import (DateOrder, local_iso_text, parse_amount, parse_bool, parse_date,
+                                         parse_probability)
 from dealflow.core.text import clean, digits, email_key, tags_join
 
 KINDS = ("contacts", "deals", "activities", "tasks")
 MAX_LISTED = 20
 BATCH = 2000
+# SQLite's page cache during an import, in KiB (negative: a size, not a page count). With the default 2 MB
+# the indexes of a large import no longer fit, and pages are written out and read back mid-transaction
+# (100,000 deals: 0.4-0.5 s). A bound, not an allocation: a small import uses what it needs.
+IMPORT_CACHE = -64 * 1024
 
 _CONTACT_REFS = ("contact", "email", "phone")
 _DEAL_REFS = ("deal_external_id", "deal_id")
@@ -169,6 +175,10 @@ class Columns:
             raise InputError(f"none of the columns ({', '.join(header)}) is a {kind} field; "
                              f"map them with --map COLUMN=FIELD (fields: {', '.join(FIELDS[kind])})")
         self.single = [(name, indexes[0]) for name, indexes in self.fields.items() if len(indexes) == 1]
+        # The single-column fields' cells in one call, for rows that have all of them (nearly every row).
+        self.single_names = [name for name, _ in self.single]
+        self.single_cells = itemgetter(*(index for _, index in self.single), 0, 0)  # 0, 0: always a tuple
+        self.single_width = max((index for _, index in self.single), default=0) + 1
         self.several = [(name, indexes) for name, indexes in self.fields.items() if len(indexes) > 1]
         self.orders: dict[int, DateOrder] = {i: DateOrder(header[i]) for name in DATE_FIELDS & set(self.fields)
                                              for i in self.fields[name]}
@@ -210,11 +220,12 @@ class Columns:
 
         Read once per row in one pass: a row's handler asks for most fields, several of them more than once.
         """
-        found: dict[str, str] = {}
         width = len(cells)
-        for name, index in self.single:
-            if index < width and (text := cells[index].strip()):
-                found[name] = text
+        if width >= self.single_width:
+            found = {name: text for name, cell in zip(self.single_names, self.single_cells(cells))
+                     if (text := cell.strip())}
+        else:
+            found = {name: text for name, index in self.single if index < width and (text := cells[index].strip())}
         for name, indexes in self.several:
             for index in indexes:
                 if index < width and (text := cells[index].strip()):
@@ -230,11 +241,12 @@ class Columns:
                 return self.header[index]
         return self.header[indexes[0]] if indexes else name
 
-    def scan(self, cells: list[str]) -> None:
-        """First pass: let every date column see its values."""
+    def scan(self, rows: list[list[str]]) -> None:
+        """First pass: let every date column see the values of a batch of rows, column by column."""
         for index, order in self.orders.items():
-            if index < len(cells) and cells[index].strip():
-                order.observe(cells[index])
+            for text in [cells[index] for cells in rows if index < len(cells)]:
+                if text.strip():
+                    order.observe(text)
 
 
 class Row:
@@ -280,6 +292,18 @@ class Row:
                     return found
         return None
 
+    def stamp(self, name: str) -> tuple[when.Moment, str] | None:
+        """`date` with the moment's stored text (`when.to_text`).
+
+        The text of the common `YYYY-MM-DD HH:MM` cell is built directly (see `local_iso_text`): formatting
+        a datetime back to text costs more than the rest of reading it.
+        """
+        raw = self.text(name)
+        if raw is not None and self.date_format is None and (stored := local_iso_text(raw)):
+            return datetime.fromisoformat(stored), stored
+        moment = self.date(name)
+        return None if moment is None else (moment, when.to_text(moment))
+
     def check(self) -> None:
         if self.problems:
             raise RowError(self.problems)
@@ -313,9 +337,11 @@ class Writer:
         self.waiting = 0
 
     def create(self, table: str, row: dict[str, Any], keys: list[tuple[str, str]]) -> int:
+        """Take `row` (a dict the caller built for this and no longer changes) as a new row; its id is added."""
         row_id = self.next_id[table]
         self.next_id[table] += 1
-        self.new[table][row_id] = {"id": row_id, **row}
+        row["id"] = row_id
+        self.new[table][row_id] = row
         self._register(keys, row_id)
         self._count()
         return row_id
@@ -410,12 +436,15 @@ def run(book: Book, kind: str, source: Source, options: Options,
         raise InputError(f"--key {options.key}: no column holds {options.key}; "
                          f"map one with --map COLUMN={options.key}")
     total = 0
-    for _, cells in source.rows():
-        columns.scan(cells)
-        total += 1
+    records = source.rows()
+    while chunk := [cells for _, cells in islice(records, BATCH)]:
+        columns.scan(chunk)
+        total += len(chunk)
     day_first = {index: options.date_format is None and order.day_first() for index, order in columns.orders.items()}
     summary = Summary(kind, unused=columns.unused, dry_run=options.dry_run)
     rejects = Rejects(options.rejects, header) if options.rejects and not options.dry_run else None
+    cache = book.value("PRAGMA cache_size")
+    book.conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE}")
     try:
         with book.transaction():
             job = Job(book, kind, columns, options, summary)
@@ -444,6 +473,7 @@ def run(book: Book, kind: str, source: Source, options: Options,
     except _DryRun:
         pass
     finally:
+        book.conn.execute(f"PRAGMA cache_size = {cache}")
         if rejects:
             rejects.close()
     if progress:
@@ -519,6 +549,13 @@ class Job:
         self.now = when.to_text(clock.now())
         self.currency = settings.get(book, "currency")
         self.owner = settings.get(book, "owner")
+        # Every column of a new deal with its default, for the row's values to replace (see create_deal): one
+        # dict merge per deal rather than a lookup per column, and every deal of a batch has the same columns.
+        self.new_deal = {"title": None, "contact_id": None, "value": 0, "currency": self.currency, "stage_id": None,
+                         "status": None, "probability": None, "source": None, "owner": self.owner,
+                         "expected_close": None, "tags": None, "created_at": None, "stage_entered_at": None,
+                         "last_activity_at": None, "closed_at": None, "lost_reason": None, "lost_note": None,
+                         "external_id": None}
         self.handle = {"contacts": self.contact, "deals": self.deal, "activities": self.activity,
                        "tasks": self.task}[kind]
 
@@ -681,9 +718,9 @@ class Job:
     def deal(self, row: Row) -> None:
         values = self.deal_values(row)
         status, stage_name = self.status(row)
-        created, closed = row.date("created"), row.date("closed")
+        created, closed = row.stamp("created"), row.stamp("closed")  # (moment, stored text)
         expected = row.date("expected_close")
-        if created and closed and when.as_datetime(closed) < when.as_datetime(created):
+        if created and closed and when.as_datetime(closed[0]) < when.as_datetime(created[0]):
             created = closed  # a deal closed before it was created: take it as created when it closed
         external_id = values.get("external_id")
         existing = None
@@ -694,7 +731,7 @@ class Job:
             elif found:
                 row.problem("external_id", f"deal #{found[0]} already has external id {external_id!r}; "
                             "import with --key external_id to update deals instead of adding them")
-        created_text = when.to_text(created or closed) if (created or closed) else self.now
+        created_text = (created or closed)[1] if (created or closed) else self.now
         contact_id, keys = self.person(row, "contact", created=created_text)
         if not values.get("title") and existing is None:
             fallback = row.text("contact") or row.text("company") or external_id
@@ -707,14 +744,14 @@ class Job:
         if contact_id is not None or self.planned is not None:
             values["contact_id"] = self.adopt(contact_id, keys)
         if closed and (status or (existing or {}).get("status") or "open") == "open" and not expected:
-            expected = closed  # an open deal's close date is when it is expected to close
+            expected = closed[0]  # an open deal's close date is when it is expected to close
         if expected:
             values["expected_close"] = when.to_text(when.day_of(expected))
+        closed_text = closed[1] if closed else None
         if existing is None:
-            self.create_deal(values, status or "open", stage, created_text,
-                             when.to_text(closed) if closed else None)
+            self.create_deal(values, status or "open", stage, created_text, closed_text)
         else:
-            self.update_deal(existing, values, status, stage, when.to_text(closed) if closed else None)
+            self.update_deal(existing, values, status, stage, closed_text)
 
     def deal_values(self, row: Row) -> dict[str, Any]:
         """The plain fields a row gives (only those it gives, so that an update keeps the rest)."""
@@ -743,15 +780,10 @@ class Job:
         """A new deal with the history its dates tell: created, then won or lost when it closed."""
         closed_at = (closed or created) if status != "open" else None
         stage = stage or self.edge_stage(last=status != "open")
-        deal = {"title": values.get("title"), "contact_id": values.get("contact_id"), "value": values.get("value", 0),
-                "currency": values.get("currency", self.currency), "stage_id": stage["id"], "status": status,
-                "probability": values.get("probability"), "source": values.get("source"),
-                "owner": values.get("owner", self.owner), "expected_close": values.get("expected_close"),
-                "tags": values.get("tags"), "created_at": created, "stage_entered_at": created,
-                "last_activity_at": None, "closed_at": closed_at,
-                "lost_reason": values.get("lost_reason") if status == "lost" else None,
-                "lost_note": values.get("lost_note") if status == "lost" else None,
-                "external_id": values.get("external_id")}
+        deal = {**self.new_deal, **values, "stage_id": stage["id"], "status": status, "created_at": created,
+                "stage_entered_at": created, "closed_at": closed_at}
+        if status != "lost":
+            deal["lost_reason"] = deal["lost_note"] = None
         keys = [("external_id", deal["external_id"])] if deal["external_id"] else []
         deal_id = self.writer.create("deals", deal, keys)
         self.history(deal_id, "created", None, stage["id"], created)

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealflow.core.csv_reading import Source, detect_encoding, sniff_delimiter
-from dealflow.core.import_values import DateOrder, parse_date
+from dealflow.core.import_values import DateOrder, local_iso_text, parse_date
+from dealflow.core.when import to_text
 
 days = st.dates(min_value=date(1971, 1, 1), max_value=date(2068, 12, 31))
 
@@ -51,3 +52,17 @@ def test_csv_written_any_way_reads_back(rows, delimiter, encoding):
 def test_placeholders_mean_no_date():
     assert parse_date("не закрыта", True) is None
     assert parse_date(" - ", True) is None
+
+
+def test_local_times_take_the_offset_of_their_own_day_and_hour_around_dst():
+    """Moscow kept summer time until 2011: +03:00, then +04:00 from 28 March 2010 02:00 until 31 October 03:00.
+    ISO cells are read with one offset per day, so the two switch days must still get each hour's own."""
+    assert to_text(parse_date("2010-03-27 12:00", False)) == "2010-03-27T12:00:00+03:00"
+    assert to_text(parse_date("2010-03-28 01:30", False)) == "2010-03-28T01:30:00+03:00"
+    assert to_text(parse_date("2010-03-28 04:00", False)) == "2010-03-28T04:00:00+04:00"
+    assert to_text(parse_date("2010-03-29T12:00:30", False)) == "2010-03-29T12:00:30+04:00"
+    assert to_text(parse_date("2010-10-31 01:00", False)) == "2010-10-31T01:00:00+04:00"
+    assert to_text(parse_date("2010-10-31 12:00", False)) == "2010-10-31T12:00:00+03:00"
+    assert local_iso_text("2010-03-28 04:00") is None and local_iso_text("2010-10-31 12:00") is None
+    assert local_iso_text("2010-11-01 09:05") == "2010-11-01T09:05:00+03:00"
+    assert local_iso_text("2010-11-01 24:00") is None  # not a time of day: the exact path says why
