@@ -115,9 +115,9 @@ def _parse_date(text: str, day_first: bool, fmt: str | None) -> when.Moment:
     if fmt:
         try:
             parsed = datetime.strptime(text, fmt)
-        except ValueError:
-            raise InputError(f"{text!r} does not match --date-format {fmt}") from None
-        return _moment(parsed, timed=any(code in fmt for code in ("%H", "%I", "%M", "%S", "%X", "%c", "%T")))
+            return _moment(parsed, timed=any(code in fmt for code in ("%H", "%I", "%M", "%S", "%X", "%c", "%T")))
+        except (ValueError, OverflowError):  # no match, or a moment the local time zone cannot hold
+            raise InputError(f"{text!r} does not match --date-format {fmt}, or is not a real date") from None
     try:
         if re.match(r"^\d{4}-\d{2}-\d{2}", text):
             return date.fromisoformat(text) if len(text) == 10 else clock.localize(datetime.fromisoformat(text))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealflow.core.csv_reading import Source, detect_encoding, sniff_delimiter
+from dealflow.core.errors import InputError
 from dealflow.core.import_values import DateOrder, local_iso_text, parse_date
 from dealflow.core.when import to_text
 
@@ -66,3 +68,9 @@ def test_local_times_take_the_offset_of_their_own_day_and_hour_around_dst():
     assert local_iso_text("2010-03-28 04:00") is None and local_iso_text("2010-10-31 12:00") is None
     assert local_iso_text("2010-11-01 09:05") == "2010-11-01T09:05:00+03:00"
     assert local_iso_text("2010-11-01 24:00") is None  # not a time of day: the exact path says why
+
+
+def test_a_date_format_match_beyond_the_calendar_is_a_clean_error():
+    """9999-12-31 23:59 local is past year 9999 in UTC east of Greenwich: a row error, not a crash."""
+    with pytest.raises(InputError, match="not a real date"):
+        parse_date("9999-12-31 23:59", True, "%Y-%m-%d %H:%M")
