@@ -18,8 +18,6 @@ from typing import Any, TextIO
 
 from dealflow.core import money
 
-FORMATS = ("auto", "table", "tsv", "csv", "json")
-
 MONEY_KEYS = frozenset({
     "value", "total", "paid", "balance", "amount", "price", "open_value", "lost_value", "won_value",
     "weighted", "invoiced", "at_risk", "value_at_risk", "threshold", "payment",

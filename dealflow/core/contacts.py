@@ -152,10 +152,6 @@ def find_or_create(book: Book, *, ref: str | None = None, email: str | None = No
     return add(book, name, company=company, email=email, phone=phone, source=source), True
 
 
-def by_name_exact(book: Book, name: str) -> list[dict[str, Any]]:
-    return book.rows("SELECT * FROM contacts WHERE fold(name) = ? ORDER BY id", (name.strip().casefold(),))
-
-
 def listing(book: Book, *, search: str | None = None, tag: str | None = None) -> list[dict[str, Any]]:
     where, params = [], []
     if search:

@@ -13,9 +13,6 @@ from typing import Any
 from dealflow.core.errors import InputError
 from dealflow.core.money import to_human
 
-FORMATS = ("text", "html", "md")
-
-
 def render(doc: dict[str, Any], fmt: str) -> str:
     """The invoice in `fmt` (text, html or md)."""
     writers = {"text": to_text, "html": to_html, "md": to_markdown}

@@ -10,7 +10,6 @@ from dealflow.core import clock, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
 
-ORIGINS = ("manual", "stage", "missed-call", "cadence")
 LISTS = ("due", "all", "overdue", "done")
 DEAL_NUMBER = re.compile(r"#?\d{1,6}")  # a bare number is a deal; a contact's number goes in --contact
 
