@@ -10,8 +10,9 @@ import typer
 from dealflow import render
 from dealflow.cli.output import AtOpt, Fmt, FormatOpt, NoHeaderOpt, book, moment, show
 from dealflow.core import agenda, clock, money, when
+from dealflow.core.agenda_items import FIELDS
 
-COLUMNS = agenda.FIELDS + ["urgency"]
+COLUMNS = FIELDS + ["urgency"]
 DISPLAY = ["task_id", "due", "deal_id", "deal", "contact", "value", "detail"]  # what fits 80 columns
 SOMETIMES = ("task_id", "due")  # shown for a kind only when its items have them
 HEADERS = {"deal_id": "deal #", "task_id": "task"}

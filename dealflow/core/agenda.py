@@ -2,7 +2,7 @@
 
 Each kind of item comes from one *source*: a function `fn(book, day, until) -> list[dict]` in `SOURCES`
 that asks the database one question (in SQL, so the agenda stays fast however much closed history the
-book holds) and returns items with exactly the fields in `FIELDS` plus the two urgency inputs
+book holds) and returns items with exactly `agenda_items.FIELDS` plus the two urgency inputs
 `probability` (effective %, 100 for won) and `stage_rank` (stage position / number of stages, 1 for won).
 `day` is the agenda's day; `until` is the last day whose dated items (tasks, follow-ups) are included.
 A new kind is one new source function appended to `SOURCES` and a line in `KINDS`.
@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from dealflow.core import cadence, clock, invoices, settings, when
-from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, FIELDS, RANKS, URGENCY_INPUTS, item
+from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, item
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError
 

@@ -24,7 +24,7 @@ from dealflow.core.csv_reading import Source
 from dealflow.core.errors import InputError
 from dealflow.core.import_values import (DateOrder, local_iso_text, parse_amount, parse_bool, parse_date,
                                          parse_probability)
-from dealflow.core.text import clean, digits, email_key, tags_join
+from dealflow.core.text import digits, email_key, tags_join
 
 KINDS = ("contacts", "deals", "activities", "tasks")
 MAX_LISTED = 20

@@ -54,7 +54,7 @@ def target(book: Book, ref: str | None, contact_ref: str | None = None
     names the contact explicitly: alone it means "this contact, no deal"; beside a deal it names who at
     the client the deal's activity was with. A deal without `--contact` brings its own contact.
     """
-    from dealflow.core import contacts, deals
+    from dealflow.core import contacts
 
     if not (ref and ref.strip()) and not (contact_ref and contact_ref.strip()):
         raise InputError("say who it is about: a deal number (12) or a contact (name, phone, email, --contact 5)")
