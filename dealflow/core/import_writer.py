@@ -1,0 +1,121 @@
+"""Writing an import's rows in batches inside the caller's transaction."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any
+
+from dealflow.core.book import Book
+
+BATCH = 2000  # rows held before a write: big enough for SQLite, small enough to keep memory flat
+
+
+class Writer:
+    """Rows waiting to be written, flushed in batches inside the caller's transaction.
+
+    A batch is written with one prepared statement per table (`executemany`), not sqlite-utils'
+    `insert_all`/`upsert_all`: their per-value checks and multi-row SQL cost more than SQLite's own work
+    (100,000 deals: 1.5–1.9 s of CPU through insert_all, 0.84 s through executemany).
+
+    Ids of new contacts and deals are handed out here (the transaction holds the write lock, so nobody
+    else can take them), which lets a deal refer to a contact created a few rows earlier in the same batch.
+    """
+
+    TABLES = ("contacts", "deals", "stage_history", "activities", "tasks")
+
+    def __init__(self, book: Book):
+        self.book = book
+        self.new: dict[str, dict[int, dict[str, Any]]] = {"contacts": {}, "deals": {}}
+        self.changed: dict[str, dict[int, dict[str, Any]]] = {"contacts": {}, "deals": {}}
+        self.appended: dict[str, list[dict[str, Any]]] = {"stage_history": [], "activities": [], "tasks": []}
+        self.keys: dict[tuple[str, str], int] = {}  # pending contacts/deals by email, phone, name, external_id
+        self.absent: set[tuple[str, str]] = set()  # keys that no stored row has (see Job.look_ahead)
+        self.next_id = {table: (book.value(f"SELECT max(id) FROM {table}") or 0) + 1 for table in self.new}
+        self.names_indexed = False
+        self.waiting = 0
+
+    def create(self, table: str, row: dict[str, Any], keys: list[tuple[str, str]]) -> int:
+        """Take `row` (a dict the caller built for this and no longer changes) as a new row; its id is added."""
+        row_id = self.next_id[table]
+        self.next_id[table] += 1
+        row["id"] = row_id
+        self.new[table][row_id] = row
+        self._register(keys, row_id)
+        self._count()
+        return row_id
+
+    def change(self, table: str, row: dict[str, Any], keys: list[tuple[str, str]] = ()) -> None:
+        """Replace a whole stored (or pending) row."""
+        target = self.new[table] if row["id"] in self.new[table] else self.changed[table]
+        target[row["id"]] = row
+        self._register(keys, row["id"])
+        self._count()
+
+    def _register(self, keys: list[tuple[str, str]], row_id: int) -> None:
+        """The row will be stored with these keys, so they are no longer absent."""
+        for key in keys:
+            self.keys[key] = row_id
+            self.absent.discard(key)
+
+    def pending(self, table: str, row_id: int) -> dict[str, Any] | None:
+        return self.new[table].get(row_id) or self.changed[table].get(row_id)
+
+    def append(self, table: str, row: dict[str, Any]) -> None:
+        self.appended[table].append(row)
+        self._count()
+
+    def _count(self) -> None:
+        self.waiting += 1
+        if self.waiting >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is waiting: contacts before the deals that refer to them, then their events."""
+        for table in self.TABLES:
+            if table in self.new and self.new[table]:
+                self._insert(table, list(self.new[table].values()))
+                if table == "contacts" and self.names_indexed:
+                    self.book.conn.executemany("INSERT INTO temp.import_names VALUES (fold(?), ?)",
+                                               [(row["name"], row["id"]) for row in self.new[table].values()])
+            if table in self.changed and self.changed[table]:
+                self._update(table, list(self.changed[table].values()))
+            if table in self.appended and self.appended[table]:
+                self._insert(table, self.appended[table])
+        touched = sorted({row["deal_id"] for row in self.appended["activities"] if row["deal_id"]})
+        if touched:
+            import json
+
+            self.book.conn.execute(
+                """UPDATE deals SET last_activity_at = (SELECT max(at) FROM activities a WHERE a.deal_id = deals.id)
+                   WHERE id IN (SELECT value FROM json_each(?))""", (json.dumps(touched),))
+        for bucket in (*self.new.values(), *self.changed.values(), *self.appended.values()):
+            bucket.clear()
+        self.keys.clear()
+        self.waiting = 0
+
+    def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Every row of a table is built by one function with the same keys, so the first names the columns.
+
+        Values are bound by position: binding by name costs a lookup per value, a fifth of the insert.
+        """
+        names = list(rows[0])
+        self.book.conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                   map(itemgetter(*names), rows))
+
+    def _update(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Changed rows are whole stored rows (see `change`), so every column but the id is set."""
+        names = [name for name in rows[0] if name != "id"]
+        self.book.conn.executemany(f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in names)} WHERE id = ?",
+                                   map(itemgetter(*names, "id"), rows))
+
+    def index_names(self) -> None:
+        """A temporary index of contact names folded for Cyrillic-correct matching, built on first need."""
+        if not self.names_indexed:
+            self.book.conn.execute("CREATE TEMP TABLE import_names (folded TEXT, id INTEGER)")
+            self.book.conn.execute("INSERT INTO temp.import_names SELECT fold(name), id FROM contacts")
+            self.book.conn.execute("CREATE INDEX temp.import_names_folded ON import_names (folded)")
+            self.names_indexed = True
+
+    def close(self) -> None:
+        if self.names_indexed:
+            self.book.conn.execute("DROP TABLE temp.import_names")
