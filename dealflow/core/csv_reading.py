@@ -38,6 +38,7 @@ class Source:
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line number where the record starts, cells) for every record after the header."""
         reader, text = self._reader()
+        line = 0
         try:
             next(reader, None)
             line = reader.line_num
@@ -46,7 +47,9 @@ class Source:
                     yield line + 1, cells
                 line = reader.line_num
         except (csv.Error, UnicodeDecodeError) as exc:
-            raise InputError(f"{self.name}: line {reader.line_num + 1}: cannot read the file ({exc})") from None
+            problem = ("a quoted field opens here and is never closed" if "unexpected end of data" in str(exc)
+                       else f"cannot read the file ({exc})")
+            raise InputError(f"{self.name}: line {line + 1}: {problem}; nothing was imported") from None
         finally:
             text.detach()
 
@@ -66,7 +69,8 @@ class Source:
     def _reader(self):
         self.raw.seek(0)
         text = io.TextIOWrapper(self.raw, encoding=self.encoding, newline="")
-        return csv.reader(text, delimiter=self.delimiter), text
+        # strict: an unterminated quote is an error, not a field that swallows the rest of the file
+        return csv.reader(text, delimiter=self.delimiter, strict=True), text
 
     def close(self) -> None:
         self.raw.close()

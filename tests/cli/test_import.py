@@ -349,3 +349,9 @@ def test_a_file_of_unknown_headers_names_them_in_the_error(cli, tmp_path, unchan
     source = write(tmp_path / "odd.csv", "Сделка №,Сумма,stage\n1,100,Lead\n2,200,Lead\n")
     result = unchanged("import", "deals", str(source), message="2 rows of 2 cannot be imported")
     assert "Columns not recognised: Сделка №, Сумма; map them with --map COLUMN=FIELD" in result.stderr
+
+
+def test_an_unclosed_quote_is_an_error_not_a_swallowed_file(cli, tmp_path, unchanged):
+    cli.ok("stage", "list")
+    source = write(tmp_path / "unbalanced.csv", 'title,value\nFirst,1\n"Acme,10\nB,20\n')
+    unchanged("import", "deals", str(source), message="line 3: a quoted field opens here and is never closed")
