@@ -82,6 +82,9 @@ def run(book: Book, kind: str, source: Source, options: Options,
         progress: Callable[[int, int], None] | None = None) -> Summary:
     """Import every row of `source` as `kind`, all or nothing (or skipping bad rows); see the module doc."""
     _check_options(kind, options)
+    if options.rejects and source.name != "stdin" and Path(options.rejects).expanduser().resolve() == \
+            Path(source.name).expanduser().resolve():
+        raise InputError("--rejects must name another file than the one being imported (it would be overwritten)")
     header = source.header()
     columns = Columns(kind, header, options.maps)
     if options.key and options.key not in columns.fields:

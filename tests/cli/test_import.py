@@ -355,3 +355,12 @@ def test_an_unclosed_quote_is_an_error_not_a_swallowed_file(cli, tmp_path, uncha
     cli.ok("stage", "list")
     source = write(tmp_path / "unbalanced.csv", 'title,value\nFirst,1\n"Acme,10\nB,20\n')
     unchanged("import", "deals", str(source), message="line 3: a quoted field opens here and is never closed")
+
+
+def test_rejects_cannot_overwrite_the_file_being_imported(cli, tmp_path, unchanged):
+    cli.ok("stage", "list")
+    source = write(tmp_path / "deals.csv", "title,value\nGood,1\nBad,-5\n")
+    before = source.read_bytes()
+    unchanged("import", "deals", str(source), "--skip-errors", "--rejects", str(source),
+              message="--rejects must name another file")
+    assert source.read_bytes() == before
