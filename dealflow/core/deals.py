@@ -243,6 +243,10 @@ def edit(book: Book, ref: str | int, *, title: str | None = None, value: str | N
             values["value"], written = _amount(value, values.get("currency"))
             if written:
                 values["currency"] = written
+        if values.get("currency", deal["currency"]) != deal["currency"] and book.value(
+                "SELECT count(*) FROM invoices WHERE deal_id = ? AND voided_at IS NULL", (deal["id"],)):
+            raise Conflict(f"deal {_label(deal)} has invoices in {deal['currency']}; its currency cannot change "
+                           "(void them first, or keep the currency)")
         if contact is not None:
             values["contact_id"] = contacts.resolve(book, contact)["id"] if contact.strip() else None
         if source is not None:

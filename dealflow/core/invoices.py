@@ -310,18 +310,21 @@ def agenda_overdue(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     """
     rows = book.rows(
         f"""WITH {RANKS}
-            SELECT {DEAL_COLUMNS}, f.total - f.paid AS balance, f.total, f.due, f.number,
+            SELECT {DEAL_COLUMNS}, f.total - f.paid AS balance, f.currency AS invoice_currency, f.total, f.due,
+                   f.number,
                    CAST(julianday(:day) - julianday(f.due) AS INTEGER) AS days
             FROM (SELECT i.*, coalesce((SELECT sum(p.amount) FROM payments p WHERE p.invoice_id = i.id), 0) AS paid
                   FROM invoices i WHERE i.voided_at IS NULL AND i.paid_at IS NULL AND i.due < :day) f
             JOIN deals d ON d.id = f.deal_id {DEAL_JOINS}
             WHERE f.paid < f.total ORDER BY f.due, f.seq""", {"day": day.isoformat()})
-    return [item("invoice-overdue", {**row, "value": row["balance"]}, due=row["due"],
-                 days=row["days"], invoice=row["number"],
-                 detail=(f"{row['number']}: {money.to_human(row['balance'], row['currency'])} of "
-                         f"{money.to_human(row['total'], row['currency'])} unpaid, "
-                         f"{_plural_days(row['days'])} overdue"))
-            for row in rows]
+    items = []
+    for row in rows:  # the invoice's own currency: a deal's currency cannot change under its invoices
+        owed, total, currency = row["balance"], row["total"], row["invoice_currency"]
+        detail = (f"{row['number']}: {money.to_human(owed, currency)} of {money.to_human(total, currency)} unpaid, "
+                  f"{_plural_days(row['days'])} overdue")
+        items.append(item("invoice-overdue", {**row, "value": owed, "currency": currency}, due=row["due"],
+                          days=row["days"], detail=detail, invoice=row["number"]))
+    return items
 
 
 def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, Any]]:

@@ -211,3 +211,12 @@ def test_demo_has_paid_partial_and_overdue_invoices(cli):
     paid = next(row for row in rows if row["status"] == "paid")
     assert json.loads(cli.ok("show", str(paid["deal_id"]), "-f", "json").stdout)["status"] == "won"
 
+
+
+def test_a_deal_with_invoices_keeps_its_currency(cli, unchanged):
+    cli.ok("add", "Насос", "--value", "120 000", "--currency", "RUB")
+    cli.ok("invoice", "add", "1")
+    unchanged("edit", "1", "--currency", "USD", message="has invoices in RUB; its currency cannot change")
+    unchanged("edit", "1", "--value", "$500", message="has invoices in RUB")
+    cli.ok("invoice", "void", "INV-0001")
+    assert "USD" in cli.ok("edit", "1", "--currency", "USD", "-f", "json").stdout
