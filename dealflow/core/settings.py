@@ -34,16 +34,15 @@ def _currency(value: str) -> str:
     return normalize_currency(value)
 
 
-def _positive_int(value: str) -> int:
-    if not re.fullmatch(r"\s*[0-9]+\s*", value) or int(value) <= 0:
-        raise InputError(f"{value!r} is not a whole number above zero")
-    return int(value)
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """A reader of whole numbers from `low` to `high`: the bounds keep date arithmetic in range."""
 
+    def read(value: str) -> int:
+        if not re.fullmatch(r"\s*[0-9]+\s*", value) or not low <= int(value) <= high:
+            raise InputError(f"{value!r} is not a whole number from {low} to {high}")
+        return int(value)
 
-def _non_negative_int(value: str) -> int:
-    if not re.fullmatch(r"\s*[0-9]+\s*", value):
-        raise InputError(f"{value!r} is not a whole number of days (0 or more)")
-    return int(value)
+    return read
 
 
 def _bool(value: str) -> bool:
@@ -94,13 +93,13 @@ SETTINGS = {
     for setting in [
         Setting("currency", "USD", "default currency of new deals", _currency),
         Setting("owner", None, "owner of new deals (default: your OS user name)", _text),
-        Setting("deal_lifetime_days", "90", "an open deal older than this is stale", _positive_int),
+        Setting("deal_lifetime_days", "90", "an open deal older than this is stale", _whole_number(1, 36500)),
         Setting("invoice.prefix", "INV-", "prefix of invoice numbers", _text),
-        Setting("invoice.due_days", "14", "days from issue to due date", _non_negative_int),
+        Setting("invoice.due_days", "14", "days from issue to due date", _whole_number(0, 3650)),
         Setting("won_on_payment", "true", "mark a deal won when its invoice is paid (no payment stage)", _bool),
         Setting("seller.name", None, "your name or company, printed on invoices", _text),
         Setting("seller.details", None, "address, tax and bank details for invoices", _text),
-        Setting("cadence.base", "6", "touches before a decision for a coefficient of 1", _positive_int),
+        Setting("cadence.base", "6", "touches before a decision for a coefficient of 1", _whole_number(1, 100)),
         Setting("cadence.tiers", "0:0,100000:0.5,500000:1,2000000:1.5",
                 "deal value thresholds and their coefficients", parse_tiers),
         Setting("cadence.interval", "7d", "time between follow-up touches", _offset),

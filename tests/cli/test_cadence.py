@@ -103,7 +103,7 @@ def test_draft_prints_the_next_touch(cli, parked):
     (("cadence", "set", "--interval", "0d"), "positive number of days"),
     (("cadence", "set", "--channels", "email,fax"), "channels must be a comma-separated list"),
     (("cadence", "set", "--channels", ","), "channels must be a comma-separated list"),
-    (("cadence", "set", "--base", "0"), "not a whole number above zero"),
+    (("cadence", "set", "--base", "0"), "not a whole number from 1 to 100"),
     (("cadence", "set", "--base", "8", "--interval", "soon"), "--interval"),  # all or nothing: base unchanged
 ])
 def test_errors_change_nothing(cli, parked, unchanged, args, message):

@@ -29,7 +29,9 @@ def test_config_set_get_list_unset(cli):
 @pytest.mark.parametrize("key, value, message", [
     ("currency", "dollars", "unknown currency"),
     ("owner", " ", "cannot be empty"),
-    ("deal_lifetime_days", "0", "above zero"),
+    ("deal_lifetime_days", "0", "from 1 to 36500"),
+    ("deal_lifetime_days", "99999999999", "from 1 to 36500"),  # would overflow the agenda's date arithmetic
+    ("invoice.due_days", "999999999", "from 0 to 3650"),
     ("deal_lifetime_days", "ninety", "whole number"),
     ("deal_lifetime_days", "٣", "whole number"),
     ("invoice.prefix", "", "cannot be empty"),
@@ -37,7 +39,7 @@ def test_config_set_get_list_unset(cli):
     ("won_on_payment", "maybe", "true or false"),
     ("seller.name", "  ", "cannot be empty"),
     ("seller.details", "", "cannot be empty"),
-    ("cadence.base", "0", "above zero"),
+    ("cadence.base", "0", "from 1 to 100"),
     ("cadence.tiers", "100000:0.5", "start at 0"),
     ("cadence.tiers", "0:0,x", "THRESHOLD:COEFFICIENT"),
     ("cadence.tiers", "0:0,0:1", "same threshold"),
