@@ -65,6 +65,9 @@ class DealflowGroup(TyperGroup):
             if "locked" in str(exc) or "busy" in str(exc):
                 fail("the database is busy (another dealflow is writing); try again in a moment")
             raise
+        except OverflowError:  # a date or number past what Python's calendar or SQLite can hold
+            fail("a date or number is out of range (dealflow handles years 1 to 9999 and amounts up to "
+                 "9 999 999 999 999.99); use a smaller value")
         except sqlite3.IntegrityError as exc:  # a rule the checks above missed: still no traceback, no change
             fail(f"the book refused the change, which would break one of its rules ({exc}); nothing was changed")
         except sqlite3.DatabaseError as exc:

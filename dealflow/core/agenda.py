@@ -152,8 +152,8 @@ def agenda(book: Book, *, on: when.Moment | None = None, days: int = 0) -> list[
 
     Read-only: asking about a future day changes nothing.
     """
-    if days < 0:
-        raise InputError("--days must be 0 or more (how many days ahead to look)")
+    if not 0 <= days <= 3660:
+        raise InputError("--days must be from 0 to 3660 (how many days ahead to look)")
     day = when.day_of(on) if on is not None else clock.today()
     until = day + timedelta(days=days)
     items = [found for source in SOURCES for found in source(book, day, until)]
@@ -172,7 +172,8 @@ def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The agenda's one-line summary as data: counts per label, and money at risk per currency.
 
     Overdue tasks and tasks due today are counted apart; every other kind is counted by its label. Money at
-    risk is the value of each deal with an at-risk item, counted once, summed per currency (never across).
+    risk is, for each deal with an at-risk item, counted once, the largest amount its items carry (its value;
+    an overdue invoice's balance when that is all there is), summed per currency (never across).
     """
     counts: dict[str, int] = {}
     for entry in items:
@@ -182,7 +183,12 @@ def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
             entry["kind"], OTHER_KIND).label
         counts[label] = counts.get(label, 0) + 1
     ordered = ["overdue"] + [kind.label for kind in KINDS.values()] + [OTHER_KIND.label]
-    risky: dict[int, dict[str, Any]] = {e["deal_id"]: e for e in items if e["deal_id"] is not None and at_risk(e)}
+    risky: dict[int, dict[str, Any]] = {}
+    for entry in items:
+        if entry["deal_id"] is not None and at_risk(entry):
+            known = risky.get(entry["deal_id"])
+            if known is None or (entry["value"] or 0) > (known["value"] or 0):
+                risky[entry["deal_id"]] = entry
     money: dict[str, int] = {}
     for entry in risky.values():
         money[entry["currency"]] = money.get(entry["currency"], 0) + (entry["value"] or 0)

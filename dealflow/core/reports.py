@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from dealflow.core import clock, when
@@ -63,7 +63,8 @@ def period(since: when.Moment | None = None, until: when.Moment | None = None) -
     last = when.day_of(until) if until is not None else None
     if first and last and first > last:
         raise InputError(f"--since {first} is after --until {last}; give the earlier day first")
-    return Period(first.isoformat() if first else None, (last + timedelta(days=1)).isoformat() if last else None)
+    before = (last + timedelta(days=1)).isoformat() if last and last < date.max else None  # 9999-12-31: no end
+    return Period(first.isoformat() if first else None, before)
 
 
 def _choice(value: str | None, allowed: tuple[str | None, ...], option: str) -> str | None:

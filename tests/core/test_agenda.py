@@ -106,3 +106,15 @@ def test_sweep_closes_old_deals_as_lost_stale(book, clock):
     closed = deals.get(book, old["id"])
     assert (closed["status"], closed["lost_reason"]) == ("lost", "stale")
     assert deals.get(book, young["id"])["status"] == "open"
+
+
+def test_at_risk_counts_a_deal_once_at_its_value_even_beside_a_part_paid_invoice(book):
+    """A deal with an overdue invoice (balance $ 3,000) and a stuck stage counts its whole $ 5,000 once."""
+    from dealflow.core import invoices
+
+    deal = deals.add(book, "Acme", value="5000", currency="USD", at=date(2026, 10, 1))
+    invoices.add(book, deal["id"], at=date(2026, 10, 2), due=date(2026, 10, 16))
+    invoices.pay(book, "INV-0001", amount="2000", at=date(2026, 10, 10))
+    kinds = {item["kind"]: item["value"] for item in agenda.agenda(book) if item["deal_id"] == deal["id"]}
+    assert kinds["invoice-overdue"] == 300_000 and kinds["stuck"] == 500_000
+    assert agenda.summary(agenda.agenda(book))["at_risk"] == [{"currency": "USD", "value": 500_000}]
