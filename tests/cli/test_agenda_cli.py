@@ -86,7 +86,7 @@ def test_remind_tasks_done_snooze(cli, deal):
     (("snooze", "T1", "--to", "later"), "cannot read 'later'"),
     (("tasks", "--all", "--done"), "only one of"),
     (("today", "--on", "whenever"), "cannot read 'whenever'"),
-    (("today", "--days", "-1"), "--days must be 0 or more"),
+    (("today", "--days", "-1"), "--days must be from 0 to 3660"),
     (("sweep", "--older-than", "-5"), "--older-than"),
 ])
 def test_errors_change_nothing(cli, deal, unchanged, args, message):
@@ -172,3 +172,10 @@ def test_lookup_shows_open_tasks_and_last_activity(cli, deal):
     [card] = json.loads(cli.ok("lookup", "+7 916 000 00 01", "-f", "json").stdout)
     assert [task["text"] for task in card["open_tasks"]] == ["Call back Пётр", "перезвонить"]
     assert (card["last_activity"]["kind"], card["last_activity"]["direction"]) == ("call", "in")
+
+
+def test_dates_at_the_ends_of_the_calendar_are_clean_errors_or_answers(cli, unchanged):
+    cli.ok("add", "Acme")
+    unchanged("today", "--days", "100000000", message="--days must be from 0 to 3660")
+    unchanged("today", "--on", "9999-12-31", "--days", "5", message="out of range")
+    assert cli.ok("report", "funnel", "--until", "9999-12-31").stdout.splitlines()[1].startswith("Lead\t1\t")
