@@ -39,9 +39,9 @@ def config_set(ctx: typer.Context, key: KeyArg, value: Annotated[str, typer.Argu
 def config_unset(ctx: typer.Context, key: KeyArg, fmt: FormatOpt = Fmt.auto, quiet: QuietOpt = False) -> None:
     """Return a setting to its default."""
     settings.unset(book(ctx), key)
-    default = settings.SETTINGS[key].default
-    confirm(fmt, quiet, f"Unset {key} (default: {default if default is not None else 'none'})",
-            {"key": key, "value": default}, key)
+    value = next(row["value"] for row in settings.listing(book(ctx)) if row["key"] == key)
+    confirm(fmt, quiet, f"Unset {key} (back to the default: {value if value is not None else 'none'})",
+            {"key": key, "value": value}, key)
 
 
 def register(app: typer.Typer) -> None:

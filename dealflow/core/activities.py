@@ -111,7 +111,7 @@ def log(book: Book, ref: str | None, kind: str, note: str | None = None, *, cont
     duration_s = parse_duration(duration) if duration is not None else None
     if next_due is not None and not clean(next_text):
         raise InputError("--due needs --next TEXT (the next step it is the due date of)")
-    moment = when.to_text(at if at is not None else clock.now())
+    moment = when.event_text(at)
     with book.transaction():
         deal, person = tasks.target(book, ref, contact)
         activity = record(book, kind, moment, deal_id=deal["id"] if deal else None,

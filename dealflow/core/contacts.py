@@ -124,6 +124,8 @@ def find_or_create(book: Book, *, ref: str | None = None, email: str | None = No
     a NAME names an existing contact unless an email or phone nobody has was given: then it is a new person.
     Details given for an existing contact fill its empty fields; they never overwrite."""
     email, phone, ref = clean(email), clean(phone), clean(ref)
+    if ref and not email and _EMAIL.match(ref):
+        email, ref = ref, None  # `--contact anna@acme.com` is an email, not a person named so
     known: dict[int, dict[str, Any]] = {}
     if email:
         known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE lower(email) = lower(?)",

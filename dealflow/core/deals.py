@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from dealflow.core import activities, cadence, clock, contacts, money, pipeline, reasons, settings, tasks, when
@@ -76,16 +75,6 @@ def _probability(value: int | None) -> int | None:
     return None if value is None else pipeline.check_probability(value)
 
 
-def _at_text(at: when.Moment | None) -> str:
-    """When an event happened: now, or a back-dated `--at` (a whole day stays a day); never in the future."""
-    if at is None:
-        return when.to_text(clock.now())
-    now = clock.now()
-    if (at > now) if isinstance(at, datetime) else (at > now.date()):
-        raise InputError(f"--at {when.to_text(at)} is in the future; --at back-dates an event that has happened")
-    return when.to_text(at)
-
-
 def add(book: Book, title: str, *, contact: str | None = None, company: str | None = None,
         email: str | None = None, phone: str | None = None, value: str | None = None,
         currency: str | None = None, source: str | None = None, owner: str | None = None,
@@ -99,7 +88,7 @@ def add(book: Book, title: str, *, contact: str | None = None, company: str | No
         raise InputError("--due needs --next TEXT (the next step it is the due date of)")
     currency = money.normalize_currency(currency) if currency else None
     minor, currency = _amount(value, currency)
-    created = _at_text(at)
+    created = when.event_text(at)
     with book.transaction():
         target = pipeline.resolve(book, stage) if stage else pipeline.first(book)
         person, _ = contacts.find_or_create(book, ref=contact, email=email, phone=phone, company=company,
@@ -167,7 +156,7 @@ def move(book: Book, ref: str | int, stage_ref: str, *, note: str | None = None,
         stage = pipeline.resolve(book, stage_ref)
         if stage["id"] == deal["stage_id"]:
             raise Conflict(f"deal {_label(deal)} is already in {stage['name']}")
-        moment = _at_text(at)
+        moment = when.event_text(at)
         _not_before(deal, moment)
         enter_stage(book, deal, stage, moment, note)
     return view(book, deal["id"])
@@ -179,7 +168,7 @@ def advance(book: Book, ref: str | int, *, note: str | None = None, at: when.Mom
         stage = pipeline.next_after(book, deal["stage_id"])
         if stage is None:
             raise Conflict(f"deal {_label(deal)} is in the last stage; close it with `dealflow won {deal['id']}`")
-        moment = _at_text(at)
+        moment = when.event_text(at)
         _not_before(deal, moment)
         enter_stage(book, deal, stage, moment, note)
     return view(book, deal["id"])
@@ -190,7 +179,7 @@ def close(book: Book, ref: str | int, status: str, *, reason: str | None = None,
     """Mark a deal won or lost: its open tasks are completed and its cadence ends."""
     with book.transaction():
         deal = _open_deal(book, ref, "close")
-        moment = _at_text(at)
+        moment = when.event_text(at)
         _not_before(deal, moment)
         values: dict[str, Any] = {"status": status, "closed_at": moment}
         if status == "lost":
@@ -214,7 +203,7 @@ def reopen(book: Book, ref: str | int, *, stage: str | None = None, note: str | 
             raise Conflict(f"deal {_label(deal)} is already open")
         target = pipeline.resolve(book, stage) if stage else book.row(
             "SELECT * FROM stages WHERE id = ?", (deal["stage_id"],))
-        moment = _at_text(at)
+        moment = when.event_text(at)
         _not_before(deal, moment, "closed_at")
         book.update("deals", deal["id"], {"status": "open", "closed_at": None, "lost_reason": None,
                                           "lost_note": None, "stage_id": target["id"], "stage_entered_at": moment})
@@ -277,9 +266,9 @@ def listing(book: Book, *, status: str = "open", stage: str | None = None, owner
     if status not in (*STATUSES, "all"):
         raise InputError(f"unknown status {status!r}; use open, won, lost or all")
     if sort not in SORTS:
-        raise InputError(f"unknown sort {sort!r}; use {', '.join(s for s in SORTS if s != 'pipeline')}")
-    if limit is not None and limit < 1:
-        raise InputError("--limit must be 1 or more")
+        raise InputError(f"unknown sort {sort!r}; use {', '.join(SORTS)}")
+    if limit is not None and not 1 <= limit <= 10**9:
+        raise InputError("--limit must be from 1 to 1000000000")
     where, params = [], {"today": clock.today().isoformat()}
     if status != "all":
         where.append("d.status = :status")
@@ -372,7 +361,7 @@ def card(book: Book, ref: str | int) -> dict[str, Any]:
 
 def rehome(book: Book, old_stage: int, new_stage: int, at: when.Moment | None) -> int:
     """Move every deal of a stage being removed to another; its history folds into the new stage."""
-    moment = _at_text(at)
+    moment = when.event_text(at)
     name = book.value("SELECT name FROM stages WHERE id = ?", (old_stage,))
     open_ids = [row[0] for row in book.conn.execute(
         "SELECT id FROM deals WHERE stage_id = ? AND status = 'open'", (old_stage,))]

@@ -170,6 +170,8 @@ def install(book: Book, specs: list[StageSpec]) -> None:
 
 def _unique_name(book: Book, name: str, except_id: int | None = None) -> str:
     clean = name.strip()
+    if not clean:
+        raise InputError("a stage needs a name")
     for stage in stages(book):
         if stage["name"].casefold() == clean.casefold() and stage["id"] != except_id:
             raise Conflict(f"there is already a stage named {stage['name']!r}")

@@ -34,3 +34,19 @@ def test_sweep_close_at_back_dates_the_losses(cli, db_path):
     assert one(db_path, "SELECT status, closed_at, lost_reason FROM deals WHERE title = 'Old deal'") == (
         "lost", "2026-11-20", "stale")
     assert one(db_path, "SELECT status FROM deals WHERE title = 'Fresh deal'") == ("open",)
+
+
+def test_log_refuses_a_future_moment_like_every_event(cli, unchanged):
+    cli.ok("add", "Acme")
+    unchanged("log", "1", "call", "--missed", "--at", "+1h", message="is in the future")
+
+
+def test_a_stage_cannot_be_renamed_to_blank(cli, unchanged):
+    cli.ok("stage", "list")  # the book exists before the refused rename
+    unchanged("stage", "edit", "Lead", "--name", " ", message="a stage needs a name")
+
+
+def test_unset_names_the_default_it_returns_to(cli):
+    cli.ok("config", "set", "owner", "maria")
+    line = cli.ok("config", "unset", "owner").stdout
+    assert line.startswith("Unset owner (back to the default: ") and "none" not in line

@@ -118,3 +118,11 @@ def test_lookup_by_phone_with_other_formatting(book, petr):
     assert card["name"] == "Пётр Смирнов" and [d["title"] for d in card["open_deals"]] == ["Окна"]
     with pytest.raises(NotFound):
         contacts.lookup(book, "+7 999 999-99-99")
+
+
+def test_a_contact_given_as_an_email_is_stored_as_that_email(book):
+    deal = deals.add(book, "Acme — 20 windows", contact="anna@acme.com")
+    contact = contacts.resolve(book, "anna@acme.com")
+    assert (contact["email"], contact["id"]) == ("anna@acme.com", deal["contact_id"])
+    again = deals.add(book, "Acme — doors", contact="ANNA@acme.com")
+    assert again["contact_id"] == contact["id"]
