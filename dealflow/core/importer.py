@@ -217,6 +217,19 @@ class Job:
     def finish(self) -> None:
         self.writer.flush()
         self.writer.close()
+        if self.kind == "deals":
+            self.adopt_reasons()
+
+    def adopt_reasons(self) -> None:
+        """Loss reasons are a managed list: the file's new ones join it, and `PRICE` is filed as `price`."""
+        self.book.conn.execute(
+            """INSERT INTO reasons (name) SELECT min(d.lost_reason) FROM deals d
+               WHERE d.lost_reason IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM reasons r WHERE fold(r.name) = fold(d.lost_reason))
+               GROUP BY fold(d.lost_reason)""")
+        self.book.conn.execute(
+            """UPDATE deals SET lost_reason = (SELECT r.name FROM reasons r WHERE fold(r.name) = fold(deals.lost_reason))
+               WHERE lost_reason IS NOT NULL AND lost_reason NOT IN (SELECT name FROM reasons)""")
 
     # --- finding ---
 

@@ -364,3 +364,13 @@ def test_rejects_cannot_overwrite_the_file_being_imported(cli, tmp_path, unchang
     unchanged("import", "deals", str(source), "--skip-errors", "--rejects", str(source),
               message="--rejects must name another file")
     assert source.read_bytes() == before
+
+
+def test_imported_loss_reasons_join_the_managed_list(cli, tmp_path):
+    source = write(tmp_path / "lost.csv", "title,status,lost_reason\nA,lost,Too expensive\nB,lost,PRICE\n"
+                                          "C,lost,Too expensive\n")
+    cli.ok("import", "deals", str(source))
+    names = cli.ok("reason", "list", "--no-header").stdout.split("\n")
+    assert sum(line.startswith("Too expensive\t2") for line in names) == 1  # added once, with its deals
+    assert not any(line.startswith("PRICE") for line in names)  # `price` is already known, in any case
+    assert any(line.startswith("price\t1") for line in names)  # and the deal is filed under it
