@@ -64,7 +64,7 @@ def build(book: Book) -> dict[str, Any]:
     with book.transaction():
         settings.set_value(book, "seller.name", "Alex Seller")
         people = [contacts.add(book, name, company=company, phone=phone, email=email, source=source,
-                               created_at=_at(today - timedelta(days=120 - i * 3), 10))
+                               created_at=when.to_text(_at(today - timedelta(days=120 - i * 3), 10)))
                   for i, (name, company, phone, email, source) in enumerate(PEOPLE)]
         made = []
         for index, person in enumerate(people):
@@ -92,13 +92,14 @@ def _walk(book: Book, deal: dict[str, Any], stages: list[dict[str, Any]], today,
           rng: random.Random) -> dict[str, Any]:
     """Move a fresh deal along the pipeline over its life, and sometimes close it."""
     target = index % (len(stages) + 2)  # a spread over every stage, plus won and lost
-    steps = min(target, len(stages) - 1)
+    lost = target == len(stages) + 1
+    steps = 1 + index % (len(stages) - 1) if lost else min(target, len(stages) - 1)  # lost early or late
     for step in range(1, steps + 1):
         when_day = today - timedelta(days=max(age - step * max(age // (steps + 1), 1), 1))
         deals.move(book, deal["id"], stages[step]["name"], at=_at(when_day, 11 + step % 5))
     if target == len(stages):
         deals.close(book, deal["id"], "won", note="signed")
-    elif target == len(stages) + 1:
+    elif lost:
         reason = rng.choice(["price", "competitor", "no budget", "timing"])
         deals.close(book, deal["id"], "lost", reason=reason, note="chose another offer")
     return deals.view(book, deal["id"])
