@@ -88,8 +88,8 @@ def db_state(path: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def unchanged(cli, db_path):
-    """`unchanged(*args, message=...)`: the command fails with exit 1 and `Error: …`, the book is untouched."""
+def assert_refused(cli, db_path):
+    """`assert_refused(*args, message=...)`: the command fails with exit 1 and `Error: …`, the book is untouched."""
 
     def check(*args: str, message: str, code: int = 1):
         before = db_state(db_path) if db_path.exists() else None

@@ -52,8 +52,8 @@ _PEOPLE = {"Person - Name": "name", "Person - Email": "email", "Person - Phone":
            "Личный email": "email", "Источник": "source", "Теги": "tags", "contact": "name", "full name": "name",
            "Дата создания": "created", "created_at": "created", "organization": "company", "e-mail": "email",
            "mobile": "phone", "LeadSource": "source", "Create Date": "created", "CreatedDate": "created"}
-_LOG = {"type": "kind", "date": "at", "comment": "note", "deal": "deal_id", "deal_external": "deal_external_id"}
-_TODO = {"task": "text", "subject": "text", "due date": "due", "deadline": "due", "deal": "deal_id",
+_ACTIVITY_HEADERS = {"type": "kind", "date": "at", "comment": "note", "deal": "deal_id", "deal_external": "deal_external_id"}
+_TASK_HEADERS = {"task": "text", "subject": "text", "due date": "due", "deadline": "due", "deal": "deal_id",
          "created_at": "created", "completed": "done_at"}
 
 
@@ -69,8 +69,8 @@ def _aliases(*tables: dict[str, str]) -> dict[str, str]:
 ALIASES = {
     "contacts": _aliases(_PEOPLE),
     "deals": _aliases(_GENERIC, _PIPEDRIVE, _HUBSPOT, _SALESFORCE, _AMOCRM),
-    "activities": _aliases(_LOG, {"e-mail": "email"}),
-    "tasks": _aliases(_TODO, {"e-mail": "email"}),
+    "activities": _aliases(_ACTIVITY_HEADERS, {"e-mail": "email"}),
+    "tasks": _aliases(_TASK_HEADERS, {"e-mail": "email"}),
 }
 
 

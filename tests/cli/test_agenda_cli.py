@@ -89,14 +89,14 @@ def test_remind_tasks_done_snooze(cli, deal):
     (("today", "--days", "-1"), "--days must be from 0 to 3660"),
     (("sweep", "--older-than", "-5"), "--older-than"),
 ])
-def test_errors_change_nothing(cli, deal, unchanged, args, message):
-    unchanged(*args, message=message)
+def test_errors_change_nothing(cli, deal, assert_refused, args, message):
+    assert_refused(*args, message=message)
 
 
-def test_done_twice_is_refused_and_changes_nothing(cli, deal, unchanged):
+def test_done_twice_is_refused_and_changes_nothing(cli, deal, assert_refused):
     cli.ok("remind", deal, "x")
     cli.ok("done", "T2")
-    unchanged("done", "T1", "T2", message="already done")
+    assert_refused("done", "T1", "T2", message="already done")
 
 
 def test_closing_a_deal_completes_its_tasks(cli, deal):
@@ -174,8 +174,8 @@ def test_lookup_shows_open_tasks_and_last_activity(cli, deal):
     assert (card["last_activity"]["kind"], card["last_activity"]["direction"]) == ("call", "in")
 
 
-def test_dates_at_the_ends_of_the_calendar_are_clean_errors_or_answers(cli, unchanged):
+def test_dates_at_the_ends_of_the_calendar_are_clean_errors_or_answers(cli, assert_refused):
     cli.ok("add", "Acme")
-    unchanged("today", "--days", "100000000", message="--days must be from 0 to 3660")
-    unchanged("today", "--on", "9999-12-31", "--days", "5", message="out of range")
+    assert_refused("today", "--days", "100000000", message="--days must be from 0 to 3660")
+    assert_refused("today", "--on", "9999-12-31", "--days", "5", message="out of range")
     assert cli.ok("report", "funnel", "--until", "9999-12-31").stdout.splitlines()[1].startswith("Lead\t1\t")

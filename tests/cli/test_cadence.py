@@ -106,17 +106,17 @@ def test_draft_prints_the_next_touch(cli, parked):
     (("cadence", "set", "--base", "0"), "not a whole number from 1 to 100"),
     (("cadence", "set", "--base", "8", "--interval", "soon"), "--interval"),  # all or nothing: base unchanged
 ])
-def test_errors_change_nothing(cli, parked, unchanged, args, message):
+def test_errors_change_nothing(cli, parked, assert_refused, args, message):
     cli.ok("add", "Closed", "--value", "1")
     cli.ok("won", "2")
     cli.ok("add", "Dollars", "--value", "$5,000")
-    unchanged(*args, message=message)
+    assert_refused(*args, message=message)
 
 
-def test_draft_of_an_exhausted_cadence_says_decide(cli, unchanged):
+def test_draft_of_an_exhausted_cadence_says_decide(cli, assert_refused):
     cli.ok("add", "Small", "--value", "5")
     cli.ok("park", "1")
-    unchanged("draft", "1", message="time to decide")
+    assert_refused("draft", "1", message="time to decide")
 
 
 def test_cadence_show_through_the_real_executable_is_tsv():

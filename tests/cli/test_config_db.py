@@ -48,28 +48,28 @@ def test_config_set_get_list_unset(cli):
     ("cadence.channels", "email,fax", "comma-separated list"),
     ("colour", "red", "unknown setting"),
 ])
-def test_bad_values_are_refused(cli, unchanged, key, value, message):
+def test_bad_values_are_refused(cli, assert_refused, key, value, message):
     cli.ok("config", "set", "currency", "EUR")
-    unchanged("config", "set", "--", key, value, message=message)
+    assert_refused("config", "set", "--", key, value, message=message)
 
 
-def test_unknown_key_for_get_and_unset(cli, unchanged):
+def test_unknown_key_for_get_and_unset(cli, assert_refused):
     cli.ok("stage", "list")
-    unchanged("config", "get", "colour", message="unknown setting")
-    unchanged("config", "unset", "colour", message="unknown setting")
+    assert_refused("config", "get", "colour", message="unknown setting")
+    assert_refused("config", "unset", "colour", message="unknown setting")
 
 
-def test_db_backup_is_a_consistent_copy(cli, unchanged, tmp_path, db_path):
+def test_db_backup_is_a_consistent_copy(cli, assert_refused, tmp_path, db_path):
     cli.ok("add", "Acme", "--contact", "Пётр")
     target = tmp_path / "backups" / "copy.db"
     assert cli.ok("db", "backup", str(target)).stdout == f"Backed up {db_path} to {target}\n"
     assert db_state(target) == db_state(db_path)
     assert cli.ok("--db", str(target), "deals", "--no-header").stdout.startswith("1\tAcme\tПётр")
-    unchanged("db", "backup", str(target), message="already exists")
+    assert_refused("db", "backup", str(target), message="already exists")
     cli.ok("add", "Beta")
     cli.ok("db", "backup", str(target), "--force")
     assert len(db_state(target)["deals"]) == 2
-    unchanged("db", "backup", str(db_path), "--force", message="another file")
+    assert_refused("db", "backup", str(db_path), "--force", message="another file")
 
 
 def test_db_check_ok_and_corruption(cli, db_path):
@@ -122,9 +122,9 @@ def test_a_foreign_sqlite_file_is_refused(cli, tmp_path):
     assert path.read_bytes() == before
 
 
-def test_demo_fills_an_empty_book_once(cli, unchanged):
+def test_demo_fills_an_empty_book_once(cli, assert_refused):
     built = cli.ok("demo").stdout
     reported = int(re.search(r"(\d+) deals", built).group(1))
     assert reported >= 24  # one per sample contact, plus the stories later features add
     assert len(cli.ok("deals", "--status", "all", "--no-header").stdout.splitlines()) == reported
-    unchanged("demo", message="already holds deals")
+    assert_refused("demo", message="already holds deals")

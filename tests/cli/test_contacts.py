@@ -60,6 +60,6 @@ def test_lookup_json_and_exit_1(cli, petr):
     (("contact", "merge", "1", "1"), "itself"),
     (("contact", "merge", "1", "99999999"), "no contact matches"),
 ])
-def test_errors_change_nothing(cli, unchanged, petr, args, message):
+def test_errors_change_nothing(cli, assert_refused, petr, args, message):
     cli.ok("contact", "add", "Anna Петрова")
-    unchanged(*args, message=message)
+    assert_refused(*args, message=message)

@@ -92,18 +92,18 @@ def test_show_table_of_an_open_deal(cli, acme):
     (("advance", "3"), "dealflow reopen 3"),
     (("reopen", "1"), "already open"),
 ])
-def test_errors_change_nothing(cli, unchanged, acme, args, message):
+def test_errors_change_nothing(cli, assert_refused, acme, args, message):
     cli.ok("contact", "add", "Пётр Иванов")
     cli.ok("add", "Last stage", "--stage", "Invoiced")
     cli.ok("add", "Closed", "-q")
     cli.ok("won", "3")
-    unchanged(*args, message=message)
+    assert_refused(*args, message=message)
 
 
 @pytest.mark.parametrize("args", [("move",), ("lost", "1"), ("add", "X", "--probability", "high"), ("deals", "--limit", "x"),
                                   ("nosuchcommand",), ("deals", "--format", "yaml")])
-def test_usage_errors_exit_2(cli, unchanged, acme, args):
-    unchanged(*args, message="", code=2)
+def test_usage_errors_exit_2(cli, assert_refused, acme, args):
+    assert_refused(*args, message="", code=2)
 
 
 def test_contact_by_cyrillic_case_and_stage_prefix(cli):

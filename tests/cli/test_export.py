@@ -63,10 +63,10 @@ def test_export_formats_and_kinds(cli, db_path):
     assert json.loads(cli.ok("export", "payments", "-f", "json").stdout) == []
 
 
-def test_export_errors(cli, db_path, unchanged, tmp_path):
+def test_export_errors(cli, db_path, assert_refused, tmp_path):
     build_book(cli)
-    unchanged("export", "stages", message="cannot export 'stages'")
-    unchanged("export", "deals", "--output", str(tmp_path / "no" / "such" / "dir.csv"), message="cannot write")
+    assert_refused("export", "stages", message="cannot export 'stages'")
+    assert_refused("export", "deals", "--output", str(tmp_path / "no" / "such" / "dir.csv"), message="cannot write")
     before = db_state(db_path)
     cli.ok("export", "deals", "--output", str(tmp_path / "d.csv"))
     assert db_state(db_path) == before

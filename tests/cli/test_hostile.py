@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ HOSTILE_NAMES = st.one_of(
 QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def _clean_failure_or_success(result, before, db_path):
+def assert_clean_failure_or_success(result, before, db_path):
     assert result.exit_code in (0, 1), (result.exit_code, result.stderr)
     assert "Traceback" not in result.stderr
     if result.exit_code == 1:
@@ -31,8 +32,10 @@ def _clean_failure_or_success(result, before, db_path):
 def test_any_when_is_read_or_refused_cleanly(cli, db_path, text):
     cli.ok("add", "Anchor deal") if not db_path.exists() else None
     before = db_state(db_path)
-    result = cli("add", "Probe", "--close", text, "--value", "1")
-    _clean_failure_or_success(result, before, db_path)
+    result = cli("add", "Probe", "--close", text, "--value", "1", "-f", "json")
+    assert_clean_failure_or_success(result, before, db_path)
+    if result.exit_code == 0:  # whatever was read, a whole day is stored as YYYY-MM-DD
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", json.loads(result.stdout)["expected_close"])
 
 
 @QUICK
@@ -41,7 +44,7 @@ def test_any_amount_is_read_or_refused_cleanly(cli, db_path, text):
     cli.ok("add", "Anchor deal") if not db_path.exists() else None
     before = db_state(db_path)
     result = cli("edit", "1", "--value", text)
-    _clean_failure_or_success(result, before, db_path)
+    assert_clean_failure_or_success(result, before, db_path)
     if result.exit_code == 0:
         stored = db_state(db_path)["deals"][0][3]
         assert isinstance(stored, int) and stored >= 0

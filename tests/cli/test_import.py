@@ -203,10 +203,10 @@ def test_key_reimport_updates_instead_of_duplicating(cli, db_path, tmp_path):
     assert query(db_path, "SELECT event FROM stage_history WHERE deal_id = 2 ORDER BY id") == [("created",), ("won",)]
 
 
-def test_reimport_without_key_is_refused(cli, tmp_path, unchanged):
+def test_reimport_without_key_is_refused(cli, tmp_path, assert_refused):
     source = write(tmp_path / "a.csv", "id,title\nX1,Alpha\n")
     cli.ok("import", "deals", str(source))
-    unchanged("import", "deals", str(source), message="line 2: id: deal #1 already has external id 'X1'")
+    assert_refused("import", "deals", str(source), message="line 2: id: deal #1 already has external id 'X1'")
 
 
 def test_create_stages_appends_unknown_stages(cli, db_path, tmp_path):
@@ -280,11 +280,11 @@ def test_json_summary(cli, tmp_path):
 # --- every error path leaves the book unchanged ----------------------------------------------------------
 
 
-def test_bad_rows_abort_everything_with_every_error_listed(cli, tmp_path, unchanged):
+def test_bad_rows_abort_everything_with_every_error_listed(cli, tmp_path, assert_refused):
     cli.ok("add", "Before")
     lines = ["title,value,created"] + ["Good,1,2024-01-01"] + [f"Bad {n},{n}.{n}.{n},2024-01-01" for n in range(25)]
     source = write(tmp_path / "d.csv", "\n".join(lines) + "\n")
-    result = unchanged("import", "deals", str(source), message="25 rows of 26 cannot be imported")
+    result = assert_refused("import", "deals", str(source), message="25 rows of 26 cannot be imported")
     assert "line 3: value: cannot read '0.0.0' as an amount" in result.stderr
     assert "line 22: value:" in result.stderr and "line 23: value:" not in result.stderr
     assert "25 rows in all" in result.stderr
@@ -307,27 +307,27 @@ def test_bad_rows_abort_everything_with_every_error_listed(cli, tmp_path, unchan
     ("title,created\nA,2024-05-06\n", ["--date-format", "%d.%m.%Y"], "does not match --date-format"),
     ("title\nA\n", ["--encoding", "klingon"], "unknown encoding 'klingon'"),
 ])
-def test_import_errors_change_nothing(cli, tmp_path, unchanged, text, args, message):
+def test_import_errors_change_nothing(cli, tmp_path, assert_refused, text, args, message):
     cli.ok("add", "Before")
-    unchanged("import", "deals", str(write(tmp_path / "d.csv", text)), *args, message=message)
+    assert_refused("import", "deals", str(write(tmp_path / "d.csv", text)), *args, message=message)
 
 
-def test_import_error_paths_for_other_kinds(cli, tmp_path, unchanged):
+def test_import_error_paths_for_other_kinds(cli, tmp_path, assert_refused):
     cli.ok("add", "Before", "--email", "a@x.io")
-    unchanged("import", "invoices", str(write(tmp_path / "x.csv", "a\n1\n")), message="cannot import 'invoices'")
-    unchanged("import", "deals", str(tmp_path / "missing.csv"), message="no file")
-    unchanged("import", "activities", str(write(tmp_path / "a.csv", "kind,deal_external_id\ncall,NOPE\n")),
+    assert_refused("import", "invoices", str(write(tmp_path / "x.csv", "a\n1\n")), message="cannot import 'invoices'")
+    assert_refused("import", "deals", str(tmp_path / "missing.csv"), message="no file")
+    assert_refused("import", "activities", str(write(tmp_path / "a.csv", "kind,deal_external_id\ncall,NOPE\n")),
               message="line 2: deal_external_id: no deal has external id 'NOPE'")
-    unchanged("import", "activities", str(write(tmp_path / "b.csv", "kind,email\nshout,a@x.io\n")),
+    assert_refused("import", "activities", str(write(tmp_path / "b.csv", "kind,email\nshout,a@x.io\n")),
               message="line 2: kind: 'shout' is not an activity kind")
-    unchanged("import", "activities", str(write(tmp_path / "c.csv", "kind,email\ncall,who@x.io\n")),
+    assert_refused("import", "activities", str(write(tmp_path / "c.csv", "kind,email\ncall,who@x.io\n")),
               message="line 2: email: no such contact in the book")
-    unchanged("import", "tasks", str(write(tmp_path / "d.csv", "text,deal_id\n,1\n")),
+    assert_refused("import", "tasks", str(write(tmp_path / "d.csv", "text,deal_id\n,1\n")),
               message="line 2: text: a task needs some text")
-    unchanged("import", "contacts", str(write(tmp_path / "e.csv", "name\nA\n")), "--create-stages",
+    assert_refused("import", "contacts", str(write(tmp_path / "e.csv", "name\nA\n")), "--create-stages",
               message="--create-stages applies to importing deals")
     cli.ok("contact", "add", "Bob", "--phone", "+1 555 000 0001")
-    unchanged("import", "contacts", str(write(tmp_path / "f.csv", "email,phone\na@x.io,+1 555 000 0001\n")),
+    assert_refused("import", "contacts", str(write(tmp_path / "f.csv", "email,phone\na@x.io,+1 555 000 0001\n")),
               "--key", "email", message="line 2: phone: 15550000001 already belongs to contact #2")
 
 
@@ -344,24 +344,24 @@ def test_emails_with_non_ascii_capitals_match_as_the_unique_index_does(cli, db_p
         ("Ünal Early",), ("ünal Lower",)]
 
 
-def test_a_file_of_unknown_headers_names_them_in_the_error(cli, tmp_path, unchanged):
+def test_a_file_of_unknown_headers_names_them_in_the_error(cli, tmp_path, assert_refused):
     cli.ok("stage", "list")  # the book exists before the failed import
     source = write(tmp_path / "odd.csv", "Сделка №,Сумма,stage\n1,100,Lead\n2,200,Lead\n")
-    result = unchanged("import", "deals", str(source), message="2 rows of 2 cannot be imported")
+    result = assert_refused("import", "deals", str(source), message="2 rows of 2 cannot be imported")
     assert "Columns not recognised: Сделка №, Сумма; map them with --map COLUMN=FIELD" in result.stderr
 
 
-def test_an_unclosed_quote_is_an_error_not_a_swallowed_file(cli, tmp_path, unchanged):
+def test_an_unclosed_quote_is_an_error_not_a_swallowed_file(cli, tmp_path, assert_refused):
     cli.ok("stage", "list")
     source = write(tmp_path / "unbalanced.csv", 'title,value\nFirst,1\n"Acme,10\nB,20\n')
-    unchanged("import", "deals", str(source), message="line 3: a quoted field opens here and is never closed")
+    assert_refused("import", "deals", str(source), message="line 3: a quoted field opens here and is never closed")
 
 
-def test_rejects_cannot_overwrite_the_file_being_imported(cli, tmp_path, unchanged):
+def test_rejects_cannot_overwrite_the_file_being_imported(cli, tmp_path, assert_refused):
     cli.ok("stage", "list")
     source = write(tmp_path / "deals.csv", "title,value\nGood,1\nBad,-5\n")
     before = source.read_bytes()
-    unchanged("import", "deals", str(source), "--skip-errors", "--rejects", str(source),
+    assert_refused("import", "deals", str(source), "--skip-errors", "--rejects", str(source),
               message="--rejects must name another file")
     assert source.read_bytes() == before
 

@@ -143,47 +143,47 @@ def test_render_text(cli, sneaky):
 # --- refusals: a clean error and the book unchanged -------------------------------------------------------
 
 
-def test_refusals_leave_the_book_unchanged(cli, deal, unchanged):
+def test_refusals_leave_the_book_unchanged(cli, deal, assert_refused):
     cli.ok("invoice", "add", deal, "--amount", "1 000")
     cli.ok("invoice", "pay", "INV-0001", "--amount", "100")
     cli.ok("invoice", "add", deal, "--amount", "500")
     cli.ok("invoice", "void", "INV-0002")
-    unchanged("invoice", "pay", "INV-0001", "--amount", "901", message="only ₽ 900 unpaid")
-    unchanged("invoice", "void", "INV-0001", message="cannot be voided")
-    unchanged("invoice", "pay", "INV-0099", message="no invoice 'INV-0099'")
-    unchanged("invoice", "show", "INV-0099", message="no invoice")
-    unchanged("invoice", "pay", "INV-0002", message="INV-0002 is void")
-    unchanged("invoice", "void", "INV-0002", message="already void")
-    unchanged("invoice", "add", deal, "--amount", "lots", message="cannot read 'lots' as an amount")
-    unchanged("invoice", "add", deal, "--amount", "-5", message="cannot be negative")
-    unchanged("invoice", "pay", "INV-0001", "--amount", "-5", message="cannot be negative")
-    unchanged("invoice", "pay", "INV-0001", "--amount", "0", message="more than zero")
-    unchanged("invoice", "add", deal, "--amount", "0", message="more than zero")
-    unchanged("invoice", "add", deal, "--item", "Pump 2*1500", message='write it as "TEXT=QTY*PRICE"')
-    unchanged("invoice", "add", deal, "--item", "Pump=2*abc", message="cannot read 'abc' as an amount")
-    unchanged("invoice", "add", deal, "--amount", "5", "--item", "Pump=1*5", message="not both")
-    unchanged("invoice", "add", deal, "--amount", "$5", message="USD but the deal is in RUB")
-    unchanged("invoice", "add", deal, "--due", "yesterday", message="before the issue date")
-    unchanged("invoice", "add", "99", message="no deal #99")
-    unchanged("invoice", "pay", "INV-0001", "--at", "2026-11-01", message="before INV-0001 was issued")
-    unchanged("invoice", "list", "--open", "--paid", message="only one of")
-    unchanged("invoice", "render", "INV-0001", "-f", "pdf", message="unknown invoice format")
+    assert_refused("invoice", "pay", "INV-0001", "--amount", "901", message="only ₽ 900 unpaid")
+    assert_refused("invoice", "void", "INV-0001", message="cannot be voided")
+    assert_refused("invoice", "pay", "INV-0099", message="no invoice 'INV-0099'")
+    assert_refused("invoice", "show", "INV-0099", message="no invoice")
+    assert_refused("invoice", "pay", "INV-0002", message="INV-0002 is void")
+    assert_refused("invoice", "void", "INV-0002", message="already void")
+    assert_refused("invoice", "add", deal, "--amount", "lots", message="cannot read 'lots' as an amount")
+    assert_refused("invoice", "add", deal, "--amount", "-5", message="cannot be negative")
+    assert_refused("invoice", "pay", "INV-0001", "--amount", "-5", message="cannot be negative")
+    assert_refused("invoice", "pay", "INV-0001", "--amount", "0", message="more than zero")
+    assert_refused("invoice", "add", deal, "--amount", "0", message="more than zero")
+    assert_refused("invoice", "add", deal, "--item", "Pump 2*1500", message='write it as "TEXT=QTY*PRICE"')
+    assert_refused("invoice", "add", deal, "--item", "Pump=2*abc", message="cannot read 'abc' as an amount")
+    assert_refused("invoice", "add", deal, "--amount", "5", "--item", "Pump=1*5", message="not both")
+    assert_refused("invoice", "add", deal, "--amount", "$5", message="USD but the deal is in RUB")
+    assert_refused("invoice", "add", deal, "--due", "yesterday", message="before the issue date")
+    assert_refused("invoice", "add", "99", message="no deal #99")
+    assert_refused("invoice", "pay", "INV-0001", "--at", "2026-11-01", message="before INV-0001 was issued")
+    assert_refused("invoice", "list", "--open", "--paid", message="only one of")
+    assert_refused("invoice", "render", "INV-0001", "-f", "pdf", message="unknown invoice format")
 
 
-def test_invoice_for_a_lost_deal_is_refused(cli, deal, unchanged):
+def test_invoice_for_a_lost_deal_is_refused(cli, deal, assert_refused):
     cli.ok("lost", deal, "--reason", "price")
-    unchanged("invoice", "add", deal, message="deal #1 is lost; `dealflow reopen 1` first")
+    assert_refused("invoice", "add", deal, message="deal #1 is lost; `dealflow reopen 1` first")
 
 
-def test_paying_a_paid_invoice_is_refused(cli, deal, unchanged):
+def test_paying_a_paid_invoice_is_refused(cli, deal, assert_refused):
     cli.ok("invoice", "add", deal)
     cli.ok("invoice", "pay", "INV-0001")
-    unchanged("invoice", "pay", "INV-0001", message="INV-0001 is paid in full")
+    assert_refused("invoice", "pay", "INV-0001", message="INV-0001 is paid in full")
 
 
-def test_a_deal_without_value_is_refused(cli, unchanged):
+def test_a_deal_without_value_is_refused(cli, assert_refused):
     cli.ok("add", "Free consultation")
-    unchanged("invoice", "add", "1", message="deal #1 has no value; give --amount")
+    assert_refused("invoice", "add", "1", message="deal #1 has no value; give --amount")
 
 
 # --- classic pipeline and demo -----------------------------------------------------------------------------
@@ -213,10 +213,10 @@ def test_demo_has_paid_partial_and_overdue_invoices(cli):
 
 
 
-def test_a_deal_with_invoices_keeps_its_currency(cli, unchanged):
+def test_a_deal_with_invoices_keeps_its_currency(cli, assert_refused):
     cli.ok("add", "Насос", "--value", "120 000", "--currency", "RUB")
     cli.ok("invoice", "add", "1")
-    unchanged("edit", "1", "--currency", "USD", message="has invoices in RUB; its currency cannot change")
-    unchanged("edit", "1", "--value", "$500", message="has invoices in RUB")
+    assert_refused("edit", "1", "--currency", "USD", message="has invoices in RUB; its currency cannot change")
+    assert_refused("edit", "1", "--value", "$500", message="has invoices in RUB")
     cli.ok("invoice", "void", "INV-0001")
     assert "USD" in cli.ok("edit", "1", "--currency", "USD", "-f", "json").stdout

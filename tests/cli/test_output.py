@@ -31,8 +31,8 @@ def test_json_keeps_user_text_exact(cli, evil):
     assert json.loads(cli.ok("deals", "-f", "json").stdout)[0]["title"] == EVIL
 
 
-def test_errors_never_echo_escape_codes(cli, unchanged, evil):
-    result = unchanged("move", "1", "\x1b[2J", message="no stage")
+def test_errors_never_echo_escape_codes(cli, assert_refused, evil):
+    result = assert_refused("move", "1", "\x1b[2J", message="no stage")
     assert "\x1b" not in result.stderr
 
 

@@ -50,15 +50,15 @@ def test_stage_commands(cli):
     (("reason", "remove", "pri"), "whole name"),
     (("reason", "remove", "aliens"), "no loss reason"),
 ])
-def test_errors_change_nothing(cli, unchanged, args, message):
+def test_errors_change_nothing(cli, assert_refused, args, message):
     cli.ok("add", "Acme")
-    unchanged(*args, message=message)
+    assert_refused(*args, message=message)
 
 
-def test_init_refuses_a_bad_toml_and_creates_no_book(cli, unchanged, tmp_path, db_path):
+def test_init_refuses_a_bad_toml_and_creates_no_book(cli, assert_refused, tmp_path, db_path):
     path = tmp_path / "bad.toml"
     path.write_text("[[stage]]\nprobability = 5\n")
-    unchanged("init", "--pipeline", str(path), message="has no name")
+    assert_refused("init", "--pipeline", str(path), message="has no name")
     assert not db_path.exists()
 
 

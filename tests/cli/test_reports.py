@@ -84,5 +84,5 @@ def test_empty_book(cli):
     (["sources", "--since", "2026-05-01", "--until", "2026-04-01"], "--since 2026-05-01 is after --until"),
     (["velocity", "--since", "someday"], "cannot read 'someday' as a date"),
 ])
-def test_bad_options_are_clean_errors(cli, full, unchanged, args, message):
-    unchanged("report", *args, message=message)
+def test_bad_options_are_clean_errors(cli, full, assert_refused, args, message):
+    assert_refused("report", *args, message=message)

@@ -12,9 +12,9 @@ def test_add_then_list_as_tsv(cli):
     assert row.split("\t")[:7] == ["1", "Acme — 20 windows", "Пётр", "Lead", "open", "120000.00", "RUB"]
 
 
-def test_unknown_deal_is_a_clean_error(cli, unchanged):
+def test_unknown_deal_is_a_clean_error(cli, assert_refused):
     cli.ok("add", "Acme")
-    unchanged("move", "99", "Proposal", message="no deal #99")
+    assert_refused("move", "99", "Proposal", message="no deal #99")
 
 
 def test_quiet_prints_only_the_id(cli, db_path):
