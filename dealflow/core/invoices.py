@@ -343,8 +343,8 @@ def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, An
                 SELECT id FROM deals
                 WHERE status = 'won' AND closed_at >= :won_since
                 UNION ALL
-                SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id
-                WHERE d.status = 'open' AND s.position >= :position)
+                SELECT id FROM deals
+                WHERE status = 'open' AND stage_id IN (SELECT id FROM stages WHERE position >= :position))
             SELECT {DEAL_COLUMNS}, d.status,
                    substr(CASE d.status WHEN 'won' THEN d.closed_at ELSE d.stage_entered_at END, 1, 10) AS due
             FROM ready JOIN deals d ON d.id = ready.id {DEAL_JOINS}

@@ -136,7 +136,8 @@ CREATE TABLE invoices (
     paid_at    TEXT  -- when payments reached the total; kept so the agenda skips settled invoices at once
 );
 CREATE INDEX invoices_by_state ON invoices (voided_at, paid_at, due);
-CREATE INDEX invoices_by_deal ON invoices (deal_id);
+-- (deal_id, voided_at) answers "has this deal a live invoice?" (not-invoiced) from the index alone.
+CREATE INDEX invoices_by_deal ON invoices (deal_id, voided_at);
 
 CREATE TABLE invoice_lines (
     id         INTEGER PRIMARY KEY,
