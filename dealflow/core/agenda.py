@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from dealflow.core import cadence, clock, invoices, settings, when
-from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, item
+from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError
 
@@ -77,7 +77,7 @@ def stuck(book: Book, day: date, until: date) -> list[dict[str, Any]]:
         WHERE s.max_days IS NOT NULL AND d.status = 'open'
           AND d.stage_entered_at < date(:day, '-' || s.max_days || ' days')""", {"day": day.isoformat()})
     return [item("stuck", row, due=None, days=row["in_stage"] - row["max_days"],
-                 detail=f"{_days(row['in_stage'])} in {row['stage']}, limit {row['max_days']}")
+                 detail=f"{days_text(row['in_stage'])} in {row['stage']}, limit {row['max_days']}")
             for row in rows]
 
 
@@ -95,7 +95,7 @@ def stale(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     """`stale`: open deals older than the setting `deal_lifetime_days`."""
     lifetime = settings.get(book, "deal_lifetime_days")
     return [item("stale", row, due=None, days=row["age_days"] - lifetime,
-                 detail=f"{_days(row['age_days'])} old, lifetime {lifetime}; close it or `dealflow sweep`")
+                 detail=f"{days_text(row['age_days'])} old, lifetime {lifetime}; close it or `dealflow sweep`")
             for row in older_than(book, day, lifetime)]
 
 
@@ -110,10 +110,6 @@ def no_next_step(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     return [item("no-next-step", row, due=None, days=0,
                  detail=f"nothing planned; `dealflow remind {row['deal_id']} TEXT` or `dealflow park {row['deal_id']}`")
             for row in rows]
-
-
-def _days(count: int) -> str:
-    return f"{count} day{'' if count == 1 else 's'}"
 
 
 Source = Callable[[Book, date, date], list[dict[str, Any]]]
@@ -212,6 +208,6 @@ def sweep(book: Book, *, older_than_days: int | None = None, close: bool = False
             row["status"] = "open"
             if close and not dry_run:
                 deals.close(book, row["deal_id"], "lost", reason="stale", at=at,
-                            note=f"swept: {_days(row['age_days'])} old, lifetime {lifetime}")
+                            note=f"swept: {days_text(row['age_days'])} old, lifetime {lifetime}")
                 row["status"] = "lost"
     return found

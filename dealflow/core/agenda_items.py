@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dealflow.core.pipeline import PROBABILITY_SQL
+
 FIELDS = ["kind", "deal_id", "deal", "contact", "phone", "email", "stage", "value", "currency", "due", "days",
           "detail", "task_id", "invoice"]
 URGENCY_INPUTS = ["probability", "stage_rank"]
@@ -17,14 +19,18 @@ RANKS = """ranks AS (
     SELECT id, CAST(row_number() OVER (ORDER BY position) AS REAL) / count(*) OVER () AS stage_rank
     FROM stages)"""
 # The deal fields every item carries, with `deals d`, `stages s`, `ranks r` and `contacts c` joined.
-DEAL_COLUMNS = """d.id AS deal_id, d.title AS deal, c.name AS contact, c.phone, c.email, s.name AS stage,
+DEAL_COLUMNS = f"""d.id AS deal_id, d.title AS deal, c.name AS contact, c.phone, c.email, s.name AS stage,
     d.value, d.currency,
-    CASE d.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE coalesce(d.probability, s.probability) END
-        AS probability,
+    {PROBABILITY_SQL} AS probability,
     CASE WHEN d.status = 'won' THEN 1.0 ELSE r.stage_rank END AS stage_rank"""
 DEAL_JOINS = """JOIN stages s ON s.id = d.stage_id
     JOIN ranks r ON r.id = d.stage_id
     LEFT JOIN contacts c ON c.id = d.contact_id"""
+
+
+def days_text(count: int) -> str:
+    """`1 day`, `3 days`: the phrase every agenda detail uses."""
+    return f"{count} day{'' if count == 1 else 's'}"
 
 
 def item(kind: str, row: dict[str, Any], *, due: str | None, days: int, detail: str,

@@ -20,10 +20,9 @@ SORTS = {
 }
 
 # The list view of a deal: stored fields plus what is derived at read time for the day `:today`.
-VIEW_SQL = """
+VIEW_SQL = f"""
 SELECT d.id, d.title, c.name AS contact, s.name AS stage, d.status, d.value, d.currency,
-       CASE d.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0
-            ELSE coalesce(d.probability, s.probability) END AS probability,
+       {pipeline.PROBABILITY_SQL} AS probability,
        CASE WHEN d.status = 'open'
             THEN CAST(julianday(:today) - julianday(substr(d.stage_entered_at, 1, 10)) AS INTEGER) END
             AS days_in_stage,

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dealflow.core import clock, deals, money, pipeline, settings, when
-from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, item
+from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
 from dealflow.core.text import clean
@@ -299,10 +299,6 @@ def void(book: Book, number: str, *, note: str | None = None, at: when.Moment | 
 
 # --- agenda kinds ----------------------------------------------------------------------------------------
 
-def _plural_days(days: int) -> str:
-    return f"{days} day{'' if days == 1 else 's'}"
-
-
 def agenda_overdue(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     """`invoice-overdue`: invoices with an unpaid balance after their due date, as of `day`.
 
@@ -321,7 +317,7 @@ def agenda_overdue(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     for row in rows:  # the invoice's own currency: a deal's currency cannot change under its invoices
         owed, total, currency = row["balance"], row["total"], row["invoice_currency"]
         detail = (f"{row['number']}: {money.to_human(owed, currency)} of {money.to_human(total, currency)} unpaid, "
-                  f"{_plural_days(row['days'])} overdue")
+                  f"{days_text(row['days'])} overdue")
         items.append(item("invoice-overdue", {**row, "value": owed, "currency": currency}, due=row["due"],
                           days=row["days"], detail=detail, invoice=row["number"]))
     return items

@@ -11,6 +11,9 @@ from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
 from dealflow.core.text import clean
 
 ROLES = ("invoice", "payment")
+# A deal's chance in SQL (deals `d`, stages `s`): 100 won, 0 lost, else its own override or its stage's.
+PROBABILITY_SQL = ("CASE d.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 "
+                   "ELSE coalesce(d.probability, s.probability) END")
 
 
 @dataclass(frozen=True)
