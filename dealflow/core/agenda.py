@@ -139,8 +139,7 @@ def urgency(entry: dict[str, Any]) -> float:
     return round(score, 1)
 
 
-def _kind_order(kind: str) -> int:
-    return list(KINDS).index(kind) if kind in KINDS else len(KINDS)
+_KIND_ORDER = {kind: place for place, kind in enumerate(KINDS)}
 
 
 def agenda(book: Book, *, on: when.Moment | None = None, days: int = 0) -> list[dict[str, Any]]:
@@ -155,7 +154,8 @@ def agenda(book: Book, *, on: when.Moment | None = None, days: int = 0) -> list[
     items = [found for source in SOURCES for found in source(book, day, until)]
     for entry in items:
         entry["urgency"] = urgency(entry)
-    items.sort(key=lambda e: (-e["urgency"], _kind_order(e["kind"]), e["deal_id"] or 0, e["task_id"] or 0))
+    items.sort(key=lambda e: (-e["urgency"], _KIND_ORDER.get(e["kind"], len(KINDS)), e["deal_id"] or 0,
+                              e["task_id"] or 0))
     return items
 
 

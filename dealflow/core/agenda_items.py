@@ -12,7 +12,6 @@ from dealflow.core.pipeline import PROBABILITY_SQL
 
 FIELDS = ["kind", "deal_id", "deal", "contact", "phone", "email", "stage", "value", "currency", "due", "days",
           "detail", "task_id", "invoice"]
-URGENCY_INPUTS = ["probability", "stage_rank"]
 
 # A CTE: the rank of each stage in the pipeline, 1/n … n/n — how close a deal is to payment.
 RANKS = """ranks AS (
@@ -35,7 +34,9 @@ def days_text(count: int) -> str:
 
 def item(kind: str, row: dict[str, Any], *, due: str | None, days: int, detail: str,
          task_id: int | None = None, invoice: str | None = None) -> dict[str, Any]:
-    """An agenda item with exactly the SPEC fields and the urgency inputs, in order."""
-    fields = {**row, "kind": kind, "due": due, "days": days, "detail": detail, "task_id": task_id,
-              "invoice": invoice}
-    return {name: fields.get(name) for name in FIELDS + URGENCY_INPUTS}
+    """An agenda item: exactly the SPEC fields (`FIELDS`), in order, then the urgency inputs."""
+    get = row.get  # a dict literal: the agenda builds thousands of these on a big book
+    return {"kind": kind, "deal_id": get("deal_id"), "deal": get("deal"), "contact": get("contact"),
+            "phone": get("phone"), "email": get("email"), "stage": get("stage"), "value": get("value"),
+            "currency": get("currency"), "due": due, "days": days, "detail": detail, "task_id": task_id,
+            "invoice": invoice, "probability": get("probability"), "stage_rank": get("stage_rank")}

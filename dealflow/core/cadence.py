@@ -38,7 +38,7 @@ SELECT k.parked_at, k.coefficient, k.touches_total, k.touches_done, k.interval, 
        (SELECT t.at FROM touches t WHERE t.deal_id = k.deal_id AND t.n = k.touches_done) AS last_touch_at,
        {deal_columns}
 FROM active k
-JOIN deals d ON d.id = k.deal_id AND d.status = 'open'
+CROSS JOIN deals d ON d.id = k.deal_id AND d.status = 'open'  -- CROSS: from the few cadences, not every open deal
 {deal_joins}
 ORDER BY k.deal_id
 """
