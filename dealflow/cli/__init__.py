@@ -8,6 +8,7 @@ tree on every start would cost more than the command itself (`dealflow --help` s
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import sqlite3
 import sys
@@ -136,5 +137,11 @@ def main_options(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    `gc.freeze()` moves the start-up's objects (Typer, Click, our modules) out of the collector's sight: a
+    command lives for milliseconds, yet every collection, and the one at exit, would walk all of them
+    (about 8 ms of a 70 ms `today`).
+    """
+    gc.freeze()
     app(prog_name="dealflow")
