@@ -23,7 +23,7 @@ QUERIES: dict[str, str] = {
     "deals": f"""
         SELECT d.id, d.external_id, d.title, c.name AS contact, c.company, c.email, c.phone, s.name AS stage,
                d.status, d.value, d.currency, d.probability, d.owner, d.source, d.tags, d.expected_close,
-               d.created_at, d.closed_at, d.lost_reason, d.lost_note
+               d.created_at, d.stage_entered_at, d.closed_at, d.lost_reason, d.lost_note
         FROM deals d JOIN stages s ON s.id = d.stage_id {_CONTACT_OF.format(alias="d")} ORDER BY d.id""",
     "activities": f"""
         SELECT a.id, a.at, a.kind, a.direction, a.missed, a.duration_s, a.note, a.owner, a.deal_id,

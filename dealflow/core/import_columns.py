@@ -18,29 +18,32 @@ _DEAL_REFS = ("deal_external_id", "deal_id")
 FIELDS = {
     "contacts": ("name", "company", "email", "phone", "source", "tags", "notes", "created"),
     "deals": ("title", "value", "currency", "stage", "status", "is_won", "is_closed", "owner", "source",
-              "contact", "company", "email", "phone", "created", "closed", "expected_close", "probability",
+              "contact", "company", "email", "phone", "created", "closed", "stage_entered", "expected_close", "probability",
               "lost_reason", "lost_note", "tags", "external_id"),
     "activities": ("kind", "note", "at", *_DEAL_REFS, *CONTACT_REFS, "direction", "missed", "duration_s",
                    "owner"),
     "tasks": ("text", "due", "done_at", *_DEAL_REFS, *CONTACT_REFS, "origin", "created"),
 }
-DATE_FIELDS = frozenset({"created", "closed", "expected_close", "at", "due", "done_at"})
+DATE_FIELDS = frozenset({"created", "closed", "stage_entered", "expected_close", "at", "due", "done_at"})
 
 _GENERIC = {"created_at": "created", "closed_at": "closed", "amount": "value", "organization": "company",
-            "e-mail": "email", "mobile": "phone"}
+            "e-mail": "email", "mobile": "phone", "stage_entered_at": "stage_entered",
+            "stage_changed": "stage_entered"}
 _PIPEDRIVE = {
     "Deal - Title": "title", "Deal - Value": "value", "Deal - Currency of Value": "currency",
     "Deal - Stage": "stage", "Deal - Status": "status", "Deal - Owner": "owner",
     "Deal - Contact person": "contact", "Deal - Organization": "company", "Deal - Deal created": "created",
     "Deal - Won time": "closed", "Deal - Lost time": "closed", "Deal - Lost reason": "lost_reason",
     "Deal - Expected close date": "expected_close", "Deal - ID": "external_id", "Deal - Source": "source",
+    "Deal - Last stage change": "stage_entered",
     "Person - Name": "contact", "Person - Email": "email", "Person - Phone": "phone",
 }
 _HUBSPOT = {"Record ID": "external_id", "Deal Name": "title", "Amount": "value", "Deal Stage": "stage",
             "Close Date": "closed", "Create Date": "created", "Deal owner": "owner"}
 _SALESFORCE = {"Id": "external_id", "Name": "title", "StageName": "stage", "Amount": "value",
                "Probability": "probability", "CloseDate": "closed", "CreatedDate": "created",
-               "LeadSource": "source", "IsClosed": "is_closed", "IsWon": "is_won"}
+               "LeadSource": "source", "IsClosed": "is_closed", "IsWon": "is_won",
+               "LastStageChangeDate": "stage_entered"}
 _AMOCRM = {"ID": "external_id", "Название сделки": "title", "Бюджет": "value", "Ответственный": "owner",
            "Дата создания сделки": "created", "Дата закрытия": "closed", "Этап сделки": "stage", "Теги": "tags",
            "Полное имя контакта": "contact", "Компания контакта": "company", "Рабочий телефон": "phone",

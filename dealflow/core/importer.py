@@ -387,6 +387,7 @@ class Job:
         values = self.deal_values(row)
         status, stage_name = self.status(row)
         created, closed = row.stamp("created"), row.stamp("closed")  # (moment, stored text)
+        entered = row.stamp("stage_entered")
         expected = row.date("expected_close")
         if created and closed and when.as_datetime(closed[0]) < when.as_datetime(created[0]):
             created = closed  # a deal closed before it was created: take it as created when it closed
@@ -408,6 +409,8 @@ class Job:
             else:
                 row.problem("title", "a deal needs a title (or at least a contact or an id to name it by)")
         stage = self.stage(row, stage_name) if stage_name else None
+        entered_text = self.stage_entered(row, entered, created_text if existing is None else existing["created_at"],
+                                          closed)
         row.check()
         if contact_id is not None or self.planned is not None:
             values["contact_id"] = self.adopt(contact_id, keys)
@@ -417,9 +420,26 @@ class Job:
             values["expected_close"] = when.to_text(when.day_of(expected))
         closed_text = closed[1] if closed else None
         if existing is None:
-            self.create_deal(values, status or "open", stage, created_text, closed_text)
+            self.create_deal(values, status or "open", stage, created_text, closed_text, entered_text)
         else:
-            self.update_deal(existing, values, status, stage, closed_text)
+            self.update_deal(existing, values, status, stage, closed_text, entered_text)
+
+    @staticmethod
+    def stage_entered(row: Row, entered: tuple[when.Moment, str] | None, created: str,
+                      closed: tuple[when.Moment, str] | None) -> str | None:
+        """The stored text of when the deal entered its stage (as other CRMs export it), if the row gives one.
+
+        Without it an open deal is taken to have sat in its stage since it was created, so years-old deals
+        that moved on elsewhere would all show as stuck.
+        """
+        if entered is None:
+            return None
+        moment = when.as_datetime(entered[0])
+        if moment < when.as_datetime(when.from_text(created)):
+            row.problem("stage_entered", f"{entered[1]} is before the deal was created ({created})")
+        elif closed and moment > when.as_datetime(closed[0]):
+            row.problem("stage_entered", f"{entered[1]} is after the deal was closed ({closed[1]})")
+        return entered[1]
 
     def deal_values(self, row: Row) -> dict[str, Any]:
         """The plain fields a row gives (only those it gives, so that an update keeps the rest)."""
@@ -444,12 +464,16 @@ class Job:
         return values
 
     def create_deal(self, values: dict[str, Any], status: str, stage: dict[str, Any] | None, created: str,
-                    closed: str | None) -> None:
-        """A new deal with the history its dates tell: created, then won or lost when it closed."""
+                    closed: str | None, entered: str | None) -> None:
+        """A new deal with the history its dates tell: created, then won or lost when it closed.
+
+        A stage-entry date only sets how long the deal has been in its stage: the stages it passed through
+        before are unknown, so the history does not invent them.
+        """
         closed_at = (closed or created) if status != "open" else None
         stage = stage or self.edge_stage(last=status != "open")
         deal = {**self.new_deal, **values, "stage_id": stage["id"], "status": status, "created_at": created,
-                "stage_entered_at": created, "closed_at": closed_at}
+                "stage_entered_at": entered or created, "closed_at": closed_at}
         if status != "lost":
             deal["lost_reason"] = deal["lost_note"] = None
         keys = [("external_id", deal["external_id"])] if deal["external_id"] else []
@@ -460,9 +484,10 @@ class Job:
         self.summary.deals_created += 1
 
     def update_deal(self, old: dict[str, Any], values: dict[str, Any], status: str | None,
-                    stage: dict[str, Any] | None, closed: str | None) -> None:
+                    stage: dict[str, Any] | None, closed: str | None, entered: str | None) -> None:
         """Re-import with --key: the given fields replace the stored ones; stage and status changes are
-        recorded in the history as of now (when the import learned of them)."""
+        recorded in the history as of now (when the import learned of them). A stage-entry date the row
+        gives is how long an open deal has been in its stage."""
         deal = {**old, **values}
         status = status or old["status"]
         stage_id = stage["id"] if stage else old["stage_id"]
@@ -478,6 +503,8 @@ class Job:
         if status != "lost":
             deal.update(lost_reason=None, lost_note=None)
         deal.update(status=status, stage_id=stage_id)
+        if entered and status == "open":
+            deal["stage_entered_at"] = entered
         self.writer.change("deals", deal)
         self.summary.deals_updated += 1
 

@@ -70,3 +70,20 @@ def test_export_errors(cli, db_path, assert_refused, tmp_path):
     before = db_state(db_path)
     cli.ok("export", "deals", "--output", str(tmp_path / "d.csv"))
     assert db_state(db_path) == before
+
+
+def test_round_trip_keeps_how_long_a_deal_has_been_in_its_stage(cli, tmp_path, clock):
+    """Without the stage-entry time a moved deal would come back as sitting in its stage since creation."""
+    clock("2026-10-01T10:00")
+    cli.ok("add", "Roof", "--value", "900")
+    clock("2026-11-20T10:00")
+    cli.ok("move", "1", "Proposal")
+    clock("2026-11-22T10:00")
+    deals_file = tmp_path / "deals.csv"
+    cli.ok("export", "deals", "--output", str(deals_file))
+    other = ("--db", str(tmp_path / "other.db"))
+    cli.ok(*other, "import", "deals", str(deals_file))
+    entered = lambda *db: json.loads(cli.ok(*db, "show", "1", "-f", "json").stdout)["stage_entered_at"]  # noqa: E731
+    assert entered(*other) == entered() == "2026-11-20T10:00:00+03:00"
+    kinds = lambda *db: [line.split("\t")[0] for line in cli.ok(*db, "today", "-f", "tsv").stdout.splitlines()[1:]]  # noqa: E731
+    assert kinds(*other) == kinds() == ["no-next-step"]

@@ -374,3 +374,41 @@ def test_imported_loss_reasons_join_the_managed_list(cli, tmp_path):
     assert sum(line.startswith("Too expensive\t2") for line in names) == 1  # added once, with its deals
     assert not any(line.startswith("PRICE") for line in names)  # `price` is already known, in any case
     assert any(line.startswith("price\t1") for line in names)  # and the deal is filed under it
+
+
+STAGE_CHANGES = """Deal - Title,Deal - Stage,Deal - Deal created,Deal - Last stage change
+Moved lately,Proposal,2026-09-01 10:00,2026-11-20 12:00
+Never moved,Proposal,2026-09-01 10:00,
+"""
+
+
+def test_stage_change_time_says_how_long_an_open_deal_has_been_in_its_stage(cli, db_path, tmp_path):
+    cli.ok("import", "deals", str(write(tmp_path / "pd.csv", STAGE_CHANGES)))
+    assert query(db_path, "SELECT title, created_at, stage_entered_at FROM deals ORDER BY id") == [
+        ("Moved lately", "2026-09-01T10:00:00+03:00", "2026-11-20T12:00:00+03:00"),
+        ("Never moved", "2026-09-01T10:00:00+03:00", "2026-09-01T10:00:00+03:00")]
+    # Proposal's limit is 10 days: only the deal without a stage-change time has sat there 82 days.
+    stuck = [line.split("\t")[2] for line in cli.ok("today", "-f", "tsv").stdout.splitlines()
+             if line.startswith("stuck\t")]
+    assert stuck == ["Never moved"]
+    # The history keeps what the data tells: created, not an invented move.
+    assert query(db_path, "SELECT event, at FROM stage_history WHERE deal_id = 1") == [
+        ("created", "2026-09-01T10:00:00+03:00")]
+
+
+def test_reimport_corrects_the_stage_entry_of_an_open_deal(cli, db_path, tmp_path):
+    cli.ok("import", "deals", str(write(tmp_path / "a.csv", "id,title,stage,created\nX1,Alpha,Lead,2026-09-01\n")))
+    again = "id,title,stage,created,stage_entered_at\nX1,Alpha,Lead,2026-09-01,2026-11-21\n"
+    cli.ok("import", "deals", str(write(tmp_path / "b.csv", again)), "--key", "external_id")
+    assert query(db_path, "SELECT stage_entered_at FROM deals") == [("2026-11-21",)]
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    ("A,Lead,2026-09-01,2026-08-31,", "line 2: stage_entered: 2026-08-31 is before the deal was created (2026-09-01)"),
+    ("A,Lead,2026-09-01,2026-10-05,2026-10-01",
+     "line 2: stage_entered: 2026-10-05 is after the deal was closed (2026-10-01)"),
+])
+def test_impossible_stage_entry_is_refused(cli, tmp_path, assert_refused, row, problem):
+    source = write(tmp_path / "d.csv", f"title,stage,created,stage_entered,closed\n{row}\n")
+    cli.ok("deals")  # the book exists before the refused import
+    assert_refused("import", "deals", str(source), message=problem)
