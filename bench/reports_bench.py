@@ -54,14 +54,17 @@ def build(path: Path, count: int, env: dict[str, str]) -> None:
         at = NOW - timedelta(days=rng.uniform(1, 730))
         created = at
         walked = stages[:rng.randint(1, len(stages))]
-        history.append((deal_id, "created", None, walked[0], stamp(at)))
+        entries = [(deal_id, "created", None, walked[0], stamp(at))]
         for before, stage in zip(walked, walked[1:]):
             at += timedelta(days=rng.expovariate(1 / 6))
-            history.append((deal_id, "moved", before, stage, stamp(at)))
+            entries.append((deal_id, "moved", before, stage, stamp(at)))
         status = rng.choices(["open", "won", "lost"], [4, 3, 3])[0]
         closed = at + timedelta(days=rng.expovariate(1 / 5)) if status != "open" else None
         if closed:
-            history.append((deal_id, status, walked[-1], walked[-1], stamp(closed)))
+            entries.append((deal_id, status, walked[-1], walked[-1], stamp(closed)))
+        # Each visit ends where the next entry begins (stage_history.left_at); the last is open or a close.
+        ends = [entry[4] for entry in entries[1:]] + [None]
+        history.extend((*entry, end if entry[1] in ("created", "moved") else None) for entry, end in zip(entries, ends))
         currency = rng.choice(["RUB", "RUB", "USD"])
         value = rng.randrange(10_000, 5_000_000) * 100
         close_day = (NOW + timedelta(days=rng.randint(-30, 200))).date().isoformat() if rng.random() < .7 else None
@@ -87,8 +90,8 @@ def build(path: Path, count: int, env: dict[str, str]) -> None:
             """INSERT INTO deals (id, title, value, currency, stage_id, status, probability, source, owner,
                                   expected_close, created_at, stage_entered_at, closed_at, lost_reason)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", deals)
-        conn.executemany("INSERT INTO stage_history (deal_id, event, from_stage_id, to_stage_id, at) "
-                         "VALUES (?, ?, ?, ?, ?)", history)
+        conn.executemany("INSERT INTO stage_history (deal_id, event, from_stage_id, to_stage_id, at, left_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", history)
         conn.executemany("INSERT INTO activities (deal_id, kind, at) VALUES (?, ?, ?)", acts)
         conn.executemany("INSERT INTO tasks (text, due, deal_id, created_at, done_at) VALUES (?, ?, ?, ?, ?)", tasks)
         conn.executemany("INSERT INTO invoices (id, number, seq, deal_id, currency, total, issued, due) "

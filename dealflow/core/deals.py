@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from dealflow.core import activities, cadence, clock, contacts, money, pipeline, reasons, settings, tasks, when
@@ -112,6 +113,27 @@ def _history(book: Book, deal_id: int, event: str, from_stage: int | None, to_st
              note: str | None) -> None:
     book.insert("stage_history", {"deal_id": deal_id, "event": event, "from_stage_id": from_stage,
                                   "to_stage_id": to_stage, "at": at, "note": clean(note)})
+    end_visits(book, [deal_id])
+
+
+# A visit (created, moved, reopened entry) ends at the deal's next entry by (at, id). That is usually the
+# entry just recorded, but a back-dated whole day sorts before the same day's instants, so the ends of the
+# deal's visits are worked out from its whole history (a handful of rows) rather than assumed.
+_END_VISITS_SQL = """
+UPDATE stage_history AS h SET left_at = (
+    SELECT n.at FROM stage_history n WHERE n.deal_id = h.deal_id AND (n.at, n.id) > (h.at, h.id)
+    ORDER BY n.at, n.id LIMIT 1)
+WHERE h.deal_id IN (SELECT value FROM json_each(?)) AND h.event IN ('created', 'moved', 'reopened')
+"""
+
+
+def end_visits(book: Book, deal_ids: Iterable[int]) -> None:
+    """Store when each visit of these deals ended (`stage_history.left_at`, read by `report velocity`).
+
+    Every writer of history calls this after recording entries, for the deals it recorded them for."""
+    import json
+
+    book.conn.execute(_END_VISITS_SQL, (json.dumps(list(deal_ids)),))
 
 
 def _run_entry_task(book: Book, deal_id: int, stage: dict[str, Any], at: str) -> None:

@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from dealflow.core import activities, clock, money, pipeline, settings, when
+from dealflow.core import activities, clock, deals, money, pipeline, settings, when
 from dealflow.core.book import Book
 from dealflow.core.csv_reading import Source
 from dealflow.core.errors import InputError
@@ -211,6 +211,7 @@ class Job:
                          "expected_close": None, "tags": None, "created_at": None, "stage_entered_at": None,
                          "last_activity_at": None, "closed_at": None, "lost_reason": None, "lost_note": None,
                          "external_id": None}
+        self.recorded: set[int] = set()  # deals given history entries after the ones they had (see update_deal)
         self.handle = {"contacts": self.contact, "deals": self.deal, "activities": self.activity,
                        "tasks": self.task}[kind]
 
@@ -218,6 +219,7 @@ class Job:
         self.writer.flush()
         self.writer.close()
         if self.kind == "deals":
+            deals.end_visits(self.book, self.recorded)
             self.adopt_reasons()
 
     def adopt_reasons(self) -> None:
@@ -478,7 +480,9 @@ class Job:
             deal["lost_reason"] = deal["lost_note"] = None
         keys = [("external_id", deal["external_id"])] if deal["external_id"] else []
         deal_id = self.writer.create("deals", deal, keys)
-        self.history(deal_id, "created", None, stage["id"], created)
+        # The two rows are new and in order, so the visit's end is known: the close, if it sorts after.
+        ended = closed_at if closed_at and closed_at >= created else None
+        self.history(deal_id, "created", None, stage["id"], created, ended)
         if closed_at:
             self.history(deal_id, status, stage["id"], stage["id"], closed_at)
         self.summary.deals_created += 1
@@ -502,15 +506,19 @@ class Job:
             self.history(old["id"], status, stage_id, stage_id, deal["closed_at"])
         if status != "lost":
             deal.update(lost_reason=None, lost_note=None)
+        if (status, stage_id) != (old["status"], old["stage_id"]):
+            self.recorded.add(old["id"])  # the new entries end the deal's current visit: see finish()
         deal.update(status=status, stage_id=stage_id)
         if entered and status == "open":
             deal["stage_entered_at"] = entered
         self.writer.change("deals", deal)
         self.summary.deals_updated += 1
 
-    def history(self, deal_id: int, event: str, from_stage: int | None, to_stage: int, at: str) -> None:
+    def history(self, deal_id: int, event: str, from_stage: int | None, to_stage: int, at: str,
+                left_at: str | None = None) -> None:
         self.writer.append("stage_history", {"deal_id": deal_id, "event": event, "from_stage_id": from_stage,
-                                             "to_stage_id": to_stage, "at": at, "note": "imported"})
+                                             "to_stage_id": to_stage, "at": at, "note": "imported",
+                                             "left_at": left_at})
 
     # --- contacts ---
 

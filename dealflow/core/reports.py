@@ -168,18 +168,14 @@ def funnel(book: Book, *, by: str | None = None, since: when.Moment | None = Non
 # --- velocity -------------------------------------------------------------------------------------------
 
 # A visit is a history entry into a stage (created, moved, reopened) up to the deal's next history entry
-# (moved on, won or lost); the visit counts in the period in which it ended. Its length is in whole
-# seconds (instants are stored to the second). One pass: the entries are read in stage order from the
-# covering index `stage_history_by_stage`, each finds its successor with one seek in
-# `stage_history_by_deal` (no window, no sort), and each stage's lengths come back as one list.
+# (moved on, won or lost), stored as the entry's `left_at`; the visit counts in the period in which it
+# ended. Its length is in whole seconds (instants are stored to the second). The index
+# `stage_history_visits` holds exactly the ended visits with their lengths, per stage in order of length:
+# the scan reads nothing else, and each stage's lengths come back as one list.
 _VISITS_SQL = """
-SELECT stage_id, group_concat(seconds) AS seconds
-FROM (SELECT h.to_stage_id AS stage_id,
-             (SELECT CASE WHEN {period} THEN {seconds} END
-              FROM stage_history n WHERE n.deal_id = h.deal_id AND (n.at, n.id) > (h.at, h.id)
-              ORDER BY n.at, n.id LIMIT 1) AS seconds
-      FROM stage_history h WHERE h.event IN ('created', 'moved', 'reopened'))
-GROUP BY stage_id
+SELECT to_stage_id AS stage_id, group_concat({seconds}) AS seconds
+FROM stage_history WHERE left_at IS NOT NULL AND {period}
+GROUP BY to_stage_id
 UNION ALL  -- the whole cycle, filed under stage id {cycle_id}
 SELECT {cycle_id}, group_concat({cycle_seconds}) FROM deals WHERE status = 'won' AND {cycle_period}
 """
@@ -232,7 +228,7 @@ def velocity(book: Book, *, since: when.Moment | None = None,
     period, days from creation to the win; its `open` is every open deal and their average age.
     """
     span = period(since, until)
-    sql = _VISITS_SQL.format(period=span.where("n.at"), seconds=_seconds("n.at", "h.at"),
+    sql = _VISITS_SQL.format(period=span.where("left_at"), seconds=_seconds("left_at", "at"),
                              cycle_seconds=_seconds("closed_at", "created_at"), cycle_period=span.where("closed_at"),
                              cycle_id=CYCLE_ID)
     lengths = {row["stage_id"]: sorted(map(int, row["seconds"].split(",")))

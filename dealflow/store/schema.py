@@ -176,6 +176,29 @@ CREATE TABLE cadences (
 CREATE UNIQUE INDEX cadences_active ON cadences (deal_id) WHERE ended_at IS NULL;
 """
 
+# V2: each visit (a created, moved or reopened entry) records when it ended, so that `report velocity` reads
+# the visits' lengths from one index instead of looking up every visit's successor.
+V2 = """
+-- left_at: the `at` of the deal's next history entry (by at, then id), the end of the visit this entry began;
+-- NULL while the deal is still in it, and always on won/lost entries (they begin no visit). Kept by the
+-- writers of history (core/deals.py `end_visits`; an import knows a new deal's rows in order), not by a
+-- trigger: a trigger rewrites the row it has just inserted, +0.3 s of CPU on importing 100,000 deals.
+ALTER TABLE stage_history ADD COLUMN left_at TEXT;
+UPDATE stage_history AS h SET left_at = (
+    SELECT n.at FROM stage_history n WHERE n.deal_id = h.deal_id AND (n.at, n.id) > (h.at, h.id)
+    ORDER BY n.at, n.id LIMIT 1)
+WHERE h.event IN ('created', 'moved', 'reopened');
+-- The ended visits per stage with their length in whole seconds, in order of length: all that velocity reads.
+-- It replaces stage_history_by_stage, which only velocity used.
+DROP INDEX stage_history_by_stage;
+CREATE INDEX stage_history_visits
+    ON stage_history (to_stage_id, CAST(round((julianday(left_at) - julianday(at)) * 86400) AS INTEGER), left_at)
+    WHERE left_at IS NOT NULL;
+-- created_at makes it covering for velocity's cycle row (days from creation to the win).
+DROP INDEX deals_by_status_closed;
+CREATE INDEX deals_by_status_closed ON deals (status, closed_at, created_at);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -190,5 +213,5 @@ def _script(sql: str) -> Migration:
     return run
 
 
-MIGRATIONS: list[Migration] = [_script(V1)]
+MIGRATIONS: list[Migration] = [_script(V1), _script(V2)]
 VERSION = len(MIGRATIONS)

@@ -412,3 +412,21 @@ def test_impossible_stage_entry_is_refused(cli, tmp_path, assert_refused, row, p
     source = write(tmp_path / "d.csv", f"title,stage,created,stage_entered,closed\n{row}\n")
     cli.ok("deals")  # the book exists before the refused import
     assert_refused("import", "deals", str(source), message=problem)
+
+
+def test_import_stores_when_each_visit_ended(cli, db_path, tmp_path):
+    first = ("id,title,stage,status,created,closed\nX1,Alpha,Lead,,2026-01-05,\n"
+             "X2,Beta,Lead,won,2026-01-05,2026-02-01\nX3,Gamma,Lead,open,2026-01-06,\n")
+    cli.ok("import", "deals", str(write(tmp_path / "a.csv", first)))
+    history = "SELECT deal_id, event, at, left_at FROM stage_history ORDER BY id"
+    assert query(db_path, history) == [
+        (1, "created", "2026-01-05", None),          # open: still in its first stage
+        (2, "created", "2026-01-05", "2026-02-01"),  # ended by the win
+        (2, "won", "2026-02-01", None),
+        (3, "created", "2026-01-06", None)]
+    second = "id,title,stage,status\nX1,Alpha,Proposal,\nX3,Gamma,Lead,lost\n"
+    cli.ok("import", "deals", str(write(tmp_path / "b.csv", second)), "--key", "external_id")
+    now = "2026-11-22T10:00:00+03:00"  # a re-import records the changes as of now
+    assert query(db_path, history)[4:] == [(1, "moved", now, None), (3, "lost", now, None)]
+    assert query(db_path, "SELECT deal_id, left_at FROM stage_history WHERE event = 'created' ORDER BY id") == [
+        (1, now), (2, "2026-02-01"), (3, now)]

@@ -19,10 +19,13 @@ Invoiced 5 (14); all times +03:00, "now" is 2026-11-22 10:00):
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
-from dealflow.core import activities, deals, reports, tasks, when
+from dealflow.core import Book, activities, deals, pipeline, reports, tasks, when
 from dealflow.core.errors import InputError
+from dealflow.store.schema import MIGRATIONS
 
 
 def at(text: str):
@@ -174,6 +177,75 @@ def test_velocity_counts_visits_that_ended_in_the_period(full):
     assert rows["Qualified"]["visits"] == 0  # D1 left on 01-10, D2 on 01-21
     assert rows["Proposal"] == velocity_row("Proposal", 2, 3.5, 3.5, 5.0, 0, 0, None)  # D3 2, D5 5
     assert rows["cycle"]["visits"] == 1 and rows["cycle"]["avg_days"] == 2.0  # only D6 won from 02-01
+
+
+def ends(book, deal_id):
+    """(event, at, left_at) of a deal's history, in the order velocity reads it (by at, then id)."""
+    return [(row["event"], row["at"], row["left_at"]) for row in book.rows(
+        "SELECT event, at, left_at FROM stage_history WHERE deal_id = ? ORDER BY at, id", (deal_id,))]
+
+
+def test_each_visit_stores_when_it_ended(book):
+    deals.add(book, "Visits", at=at("2026-01-05 10:00"))
+    deals.move(book, 1, "Qualified", at=at("2026-01-07 10:00"))
+    deals.close(book, 1, "won", at=at("2026-01-10 10:00"))
+    deals.reopen(book, 1, stage="Proposal", at=at("2026-01-12 10:00"))
+    deals.close(book, 1, "lost", reason="price", at=at("2026-01-15 10:00"))
+    deals.reopen(book, 1, at=at("2026-01-20 10:00"))
+    assert ends(book, 1) == [
+        ("created", "2026-01-05T10:00:00+03:00", "2026-01-07T10:00:00+03:00"),  # left by the move
+        ("moved", "2026-01-07T10:00:00+03:00", "2026-01-10T10:00:00+03:00"),    # left by the win
+        ("won", "2026-01-10T10:00:00+03:00", None),                             # a close is no visit
+        ("reopened", "2026-01-12T10:00:00+03:00", "2026-01-15T10:00:00+03:00"),
+        ("lost", "2026-01-15T10:00:00+03:00", None),
+        ("reopened", "2026-01-20T10:00:00+03:00", None),                        # still in it
+    ]
+
+
+def test_a_back_dated_day_ends_visits_in_the_order_velocity_reads(book):
+    # A whole day sorts before the same day's instants, so the move (back-dated to the day) comes first and
+    # ends at the creation; the creation is the last entry, a visit not yet ended.
+    deals.add(book, "Same day", at=at("2026-11-22 09:00"))
+    deals.move(book, 1, "Qualified", at=at("2026-11-22"))
+    assert ends(book, 1) == [("moved", "2026-11-22", "2026-11-22T09:00:00+03:00"),
+                             ("created", "2026-11-22T09:00:00+03:00", None)]
+
+
+def test_removing_a_stage_ends_the_visits_of_its_deals(book):
+    deals.add(book, "Rehomed", stage="Proposal", at=at("2026-11-20 10:00"))
+    pipeline.remove(book, "Proposal", to="Negotiation")
+    assert ends(book, 1) == [("created", "2026-11-20T10:00:00+03:00", "2026-11-22T10:00:00+03:00"),
+                             ("moved", "2026-11-22T10:00:00+03:00", None)]
+
+
+def _as_schema_1(source, target) -> None:
+    """Write the rows of the book at `source` into a new book at `target` made by the first migration only."""
+    conn = sqlite3.connect(target)
+    MIGRATIONS[0](conn)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("ATTACH DATABASE ? AS written", (str(source),))
+    for (table,) in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'").fetchall():
+        columns = ", ".join(row[1] for row in conn.execute(f"PRAGMA main.table_info({table})"))
+        conn.execute(f"DELETE FROM main.{table}")
+        conn.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM written.{table}")
+    conn.commit()
+    conn.close()
+
+
+def test_upgrading_a_schema_1_book_works_out_when_each_visit_ended(full, tmp_path):
+    deals.reopen(full, 2, at=at("2026-05-01 10:00"))  # a reopened visit, ended by a move
+    deals.move(full, 2, "Proposal", at=at("2026-05-04 10:00"))
+    old = tmp_path / "schema-1.db"
+    _as_schema_1(full.path, old)
+    upgraded = Book.open(old)
+    try:
+        history = "SELECT id, event, at, left_at FROM stage_history ORDER BY id"
+        assert upgraded.rows(history) == full.rows(history)
+        # The same numbers as test_velocity_per_stage_and_cycle and ..._that_ended_in_the_period check by hand.
+        assert reports.velocity(upgraded) == reports.velocity(full)
+        assert reports.velocity(upgraded, since=at("2026-02-01")) == reports.velocity(full, since=at("2026-02-01"))
+    finally:
+        upgraded.close()
 
 
 # --- losses ---------------------------------------------------------------------------------------------
