@@ -65,9 +65,12 @@ def listing(book: Book, which: str = "open", *, deal: str | int | None = None) -
 
 def get(book: Book, number: str) -> dict[str, Any]:
     """One invoice by its number as printed (`INV-0007`), in any case."""
-    wanted = str(number).strip().casefold()
-    found = book.row(f"SELECT * FROM ({VIEW_SQL}) v WHERE fold(v.number) = :number",
-                     {"number": wanted, "today": clock.today().isoformat()})
+    given = str(number).strip()
+    # The number as printed is found through its unique index; only another case needs the scan.
+    invoice_id = (book.value("SELECT id FROM invoices WHERE number = ?", (given,))
+                  or book.value("SELECT id FROM invoices WHERE fold(number) = ?", (given.casefold(),)))
+    found = invoice_id and book.row(f"SELECT * FROM ({VIEW_SQL}) v WHERE v.id = :id",
+                                    {"id": invoice_id, "today": clock.today().isoformat()})
     if not found:
         raise NotFound(f"no invoice {number!r}; `dealflow invoice list --all` lists them")
     return found
