@@ -181,10 +181,12 @@ def _next_number(book: Book) -> tuple[int, str]:
 
     Sequences are never reused (invoices are never deleted, so max(seq) only grows). A changed prefix
     could still spell an existing number (`INV-1` + `0012` = `INV-` + `10012`): such a sequence is skipped.
+    Such a number must end in the same digits, which SQLite compares before anything is folded.
     """
     prefix = settings.get(book, "invoice.prefix")
     seq = (book.value("SELECT max(seq) FROM invoices") or 0) + 1
-    while book.value("SELECT 1 FROM invoices WHERE fold(number) = ?", (f"{prefix}{seq:04d}".casefold(),)):
+    while book.value("SELECT 1 FROM invoices WHERE substr(number, -?) = ? AND fold(number) = ?",
+                     (len(f"{seq:04d}"), f"{seq:04d}", f"{prefix}{seq:04d}".casefold())):
         seq += 1
     return seq, f"{prefix}{seq:04d}"
 

@@ -49,6 +49,13 @@ def test_a_changed_prefix_never_spells_an_existing_number(book):
     assert (made["number"], made["seq"]) == ("INV-10002", 10002)  # INV-10001 is taken: that sequence is skipped
 
 
+def test_a_number_taken_in_another_case_is_skipped(book):
+    deal = _deal(book)
+    book.insert("invoices", {"number": "inv-0002", "seq": 1, "deal_id": deal["id"], "currency": "RUB", "total": 1,
+                             "issued": "2026-11-22", "due": "2026-12-06"})
+    assert invoices.add(book, deal["id"])["number"] == "INV-0003"
+
+
 def test_amount_defaults_to_the_deal_value_in_its_currency_and_due_to_the_terms(book):
     made = invoices.add(book, _deal(book)["id"])
     assert (made["total"], made["currency"], made["issued"], made["due"]) == (12_000_000, "RUB", "2026-11-22",
