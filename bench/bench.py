@@ -4,9 +4,10 @@
 
 For each size it writes CSV files of deals (with contacts), tasks and activities, dated around a pinned
 DEALFLOW_NOW, and loads them into a fresh book under a temporary folder with the real `dealflow import`
-executable. One deal in eleven is open (so the 110k book has 10,000 open deals and 100,000 closed ones);
-every deal has one task (pending for open deals, done for closed ones), and the activities are spread over
+executable. One deal in eleven is open (so the 110k book has 10,000 open deals and 100,000 closed ones),
+each with the time it entered its stage (one in twenty past the stage's limit); every deal has one task (pending for open deals, done for closed ones), and the activities are spread over
 all deals (1,000,000 in the largest book, proportionally fewer in the smaller ones; `--activities` sets it).
+Then dealflow issues an invoice for every won deal and every deal in the invoice stage, as a seller would.
 
 Every command is then timed as a whole process, as a script runs it: stdout piped, start-up included.
 Reported: the median wall time, the peak resident memory of the child (`os.wait4`), and the ratio to
@@ -39,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.fromisoformat("2026-11-22T10:00:00+03:00")
 STAGES = ("Lead", "Qualified", "Proposal", "Negotiation", "Invoiced")
+STAGE_DAYS = (1, 7, 10, 14, 14)  # the default pipeline's stage limits (max_days)
 REASONS = ("Price", "Timing", "Competitor", "No budget", "No response")
 KINDS = ("call", "email", "meeting", "message", "note")
 REPORTS = ("funnel", "velocity", "losses", "forecast", "sources", "revenue", "activity")
@@ -63,12 +65,17 @@ class Deal:
 
 
 def write_deals(path: Path, count: int, rng: random.Random) -> list[Deal]:
-    """`count` deals, one open in eleven, two deals per contact (matched by email on import)."""
+    """`count` deals, one open in eleven, two deals per contact (matched by email on import).
+
+    An open deal entered its stage within the stage's limit, but one in twenty overstays (as a CRM export's
+    "last stage change" column tells); a closed deal's stage-entry column is empty.
+    """
     deals = []
     with path.open("w", encoding="utf-8", newline="") as file:
         out = csv.writer(file)
         out.writerow(["external_id", "title", "value", "currency", "stage", "status", "contact", "email", "phone",
-                      "company", "owner", "source", "created", "closed", "expected_close", "lost_reason"])
+                      "company", "owner", "source", "created", "closed", "stage_entered", "expected_close",
+                      "lost_reason"])
         for n in range(count):
             is_open = n % 11 == 0
             created = NOW - timedelta(days=rng.uniform(1, 95) if is_open else rng.uniform(60, 1500))
@@ -76,11 +83,17 @@ def write_deals(path: Path, count: int, rng: random.Random) -> list[Deal]:
             status = "open" if is_open else rng.choices(("won", "lost"), (4, 6))[0]
             expected = (NOW + timedelta(days=rng.randint(-10, 120))).date().isoformat() if is_open else ""
             person = n // 2
+            stage = rng.randrange(len(STAGES))
+            entered = ""
+            if is_open:
+                limit = STAGE_DAYS[stage]
+                stay = rng.uniform(0, limit) if rng.random() > 0.05 else rng.uniform(limit + 1, 3 * limit)
+                entered = stamp(max(created, NOW - timedelta(days=stay)))
             out.writerow([f"B{n}", f"Deal {n}", rng.randrange(100, 50_000) * 100, rng.choice(("RUB", "RUB", "USD")),
-                          rng.choice(STAGES), status, f"Client {person}", f"client{person}@example.com",
+                          STAGES[stage], status, f"Client {person}", f"client{person}@example.com",
                           f"+7 900 {person:07d}", f"Company {person % 997}", rng.choice(("anna", "boris", "vera")),
                           rng.choice(("site", "referral", "ads", "cold", "")), stamp(created),
-                          stamp(closed) if closed else "", expected,
+                          stamp(closed) if closed else "", entered, expected,
                           rng.choice(REASONS) if status == "lost" else ""])
             deals.append(Deal(f"B{n}", created, closed))
     return deals
@@ -234,6 +247,29 @@ def load(book: Path, kind: str, source: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
+# Run by `invoice_sold` in a child process: dealflow's own invoicing, one transaction for the whole book.
+INVOICE_SOLD = """
+import sys
+from dealflow.core import invoices
+from dealflow.core.book import Book
+book = Book.open(sys.argv[1])
+sold = book.rows(\"""SELECT d.id FROM deals d JOIN stages s ON s.id = d.stage_id
+                     WHERE d.status = 'won' OR (d.status = 'open' AND s.role = 'invoice')\""")
+with book.transaction():
+    for deal in sold:
+        invoices.add(book, deal["id"])
+print(len(sold))
+"""
+
+
+def invoice_sold(book: Path, env: dict[str, str]) -> int:
+    """Issue an invoice for every won deal and every deal in the invoice stage, as a seller does (invoices
+    cannot be imported); otherwise `today` would list thousands of deals as "not invoiced"."""
+    done = subprocess.run([sys.executable, "-c", INVOICE_SOLD, str(book)], env=env, capture_output=True,
+                          text=True, check=True)
+    return int(done.stdout)
+
+
 def label(size: int) -> str:
     return f"{size // 1000}k" if size % 1000 == 0 else str(size)
 
@@ -258,6 +294,8 @@ def bench_size(launcher: Launcher, size: int, folder: Path, runs: int, activitie
     new_book(book, env)
     for kind in ("deals", "tasks", "activities"):
         log(f"{label(size)}: import {kind} took {load(book, kind, work / f'{kind}.csv', env):.1f} s")
+    started_invoicing = time.perf_counter()
+    log(f"{label(size)}: {invoice_sold(book, env)} invoices issued in {time.perf_counter() - started_invoicing:.1f} s")
 
     tag = label(size)
     results = [timed(launcher, "python -c pass", tag, [sys.executable, "-c", "pass"], env, runs),
