@@ -345,8 +345,8 @@ def activity(book: Book, *, by: str | None = None, since: when.Moment | None = N
     _choice(by, (None, "owner"), "--by")
     span = period(since, until)
     kinds = ", ".join(f"sum(CASE kind WHEN '{kind}' THEN n ELSE 0 END) AS {kind}" for kind in KINDS)
-    # Activities are counted per month and kind first, straight from the (at, kind) index; the deal is
-    # joined only when its owner is wanted (a book may hold a million activities).
+    # Activities are counted per month and kind first, in the order of the index `activities_by_month`
+    # (grouping by the constant '' too would lose it); the deal is joined only when its owner is wanted.
     activity_owner = "LEFT JOIN deals d ON d.id = a.deal_id" if by else ""
     rows = book.rows(
         f"""SELECT grp, period, {kinds}, sum(done) AS tasks_done, sum(on_time) AS on_time,
@@ -354,7 +354,7 @@ def activity(book: Book, *, by: str | None = None, since: when.Moment | None = N
             FROM (SELECT {_group("coalesce(a.owner, d.owner)") if by else "''"} AS grp,
                          substr(a.at, 1, 7) AS period, a.kind, count(*) AS n, 0 AS done, 0 AS on_time
                   FROM activities a {activity_owner} WHERE {span.where("a.at")}
-                  GROUP BY grp, period, a.kind
+                  GROUP BY {"grp, " if by else ""}period, a.kind
                   UNION ALL
                   SELECT {_group("d.owner") if by else "''"}, substr(t.done_at, 1, 7), NULL, 0, 1,
                          substr(t.done_at, 1, 10) <= substr(t.due, 1, 10)

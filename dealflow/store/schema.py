@@ -177,7 +177,7 @@ CREATE UNIQUE INDEX cadences_active ON cadences (deal_id) WHERE ended_at IS NULL
 """
 
 # V2: each visit (a created, moved or reopened entry) records when it ended, so that `report velocity` reads
-# the visits' lengths from one index instead of looking up every visit's successor.
+# the visits' lengths from one index instead of looking up every visit's successor; activities by month.
 V2 = """
 -- left_at: the `at` of the deal's next history entry (by at, then id), the end of the visit this entry began;
 -- NULL while the deal is still in it, and always on won/lost entries (they begin no visit). Kept by the
@@ -197,6 +197,9 @@ CREATE INDEX stage_history_visits
 -- created_at makes it covering for velocity's cycle row (days from creation to the win).
 DROP INDEX deals_by_status_closed;
 CREATE INDEX deals_by_status_closed ON deals (status, closed_at, created_at);
+-- `report activity` counts activities per month and kind by walking this in order: grouping by the month
+-- of (at, kind) instead made SQLite sort every activity (807 ms for a million, 65 ms this way).
+CREATE INDEX activities_by_month ON activities (substr(at, 1, 7), kind);
 """
 
 Migration = Callable[[sqlite3.Connection], None]
