@@ -68,14 +68,15 @@ def machine_value(key: str, value: Any) -> Any:
 
 def text_value(key: str, value: Any) -> str:
     """The raw value for TSV/CSV cells."""
-    if value.__class__ is str:  # the most common cell, first
+    kind = value.__class__
+    if kind is str:  # the most common cells first: text, empty, ids and amounts
         return value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is int:
+        return money.to_plain(value) if key in MONEY_KEYS else str(value)
+    if kind is bool:
         return "true" if value else "false"
-    if key in MONEY_KEYS and isinstance(value, int):
-        return money.to_plain(value)
     if isinstance(value, float):
         return f"{value:.1f}" if key.endswith("_pct") else repr(value)
     if isinstance(value, date):
