@@ -117,7 +117,7 @@ def in_process(args: list[str], runs: int, env: dict[str, str]) -> float:
     """Median milliseconds of the command run in this process: the report's own work, without start-up."""
     from typer.testing import CliRunner
 
-    from dealflow.cli import app
+    from dealflow.cli.app import app
 
     os.environ.update(env)
     runner, times = CliRunner(), []

@@ -62,7 +62,7 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | None = None):
-        from dealflow.cli import app
+        from dealflow.cli.app import app
 
         return self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
 

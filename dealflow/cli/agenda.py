@@ -3,52 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from dealflow import render
+from dealflow.cli import agenda_view
 from dealflow.cli.output import AtOpt, Fmt, FormatOpt, NoHeaderOpt, book, moment, show
-from dealflow.core import agenda, clock, money, when
-from dealflow.core.agenda_items import FIELDS
-
-COLUMNS = FIELDS + ["urgency"]
-DISPLAY = ["task_id", "due", "deal_id", "deal", "contact", "value", "detail"]  # what fits 80 columns
-SOMETIMES = ("task_id", "due")  # shown for a kind only when its items have them
-HEADERS = {"deal_id": "deal #", "task_id": "task"}
-NOTHING = "Nothing needs you today: no tasks due, nothing stuck or overdue. A good day to find new leads."
-URGENT, PRESSING = 18.0, 14.0  # urgency from which a row is drawn bold red / yellow
-
-
-def urgency_style(entry: dict[str, Any]) -> str | None:
-    if entry["urgency"] >= URGENT:
-        return "bold red"
-    return "yellow" if entry["urgency"] >= PRESSING else None
-
-
-def summary_line(items: list[dict[str, Any]]) -> str:
-    """`3 overdue · 2 stuck · 1 invoice overdue · ₽ 1 250 000 at risk` (money per currency, never summed)."""
-    facts = agenda.summary(items)
-    parts = [f"{entry['count']} {entry['label']}" for entry in facts["counts"]]
-    parts += [f"{money.to_human(entry['value'], entry['currency'])} at risk" for entry in facts["at_risk"]]
-    return " · ".join(parts)
-
-
-def draw(items: list[dict[str, Any]], day) -> None:
-    """The terminal view: the summary line, then one table per kind, most urgent kind first."""
-    if not items:
-        render.message(NOTHING)
-        return
-    render.message(f"{'Today' if day == clock.today() else 'On ' + day.isoformat()}: {summary_line(items)}")
-    kinds = list(dict.fromkeys([*agenda.KINDS, *(entry["kind"] for entry in items)]))
-    for kind in kinds:
-        rows = [entry for entry in items if entry["kind"] == kind]
-        if rows:
-            heading = agenda.KINDS.get(kind, agenda.OTHER_KIND).heading
-            display = [column for column in DISPLAY if column not in SOMETIMES or any(row[column] for row in rows)]
-            render.message("")
-            render.draw_table(render.Table(COLUMNS, rows, title=f"{heading} ({len(rows)})", display=display,
-                                           headers=HEADERS, today=day, row_style=urgency_style))
+from dealflow.core import agenda, clock
 
 
 def today(
@@ -61,12 +23,7 @@ def today(
     no_header: NoHeaderOpt = False,
 ) -> None:
     """What needs you today, most urgent first: tasks, stuck and stale deals, deals with no next step, …"""
-    day_moment = moment(on)
-    items = agenda.agenda(book(ctx), on=day_moment, days=days)
-    if render.resolve_format(fmt.value) == "table":
-        draw(items, when.day_of(day_moment) if day_moment is not None else clock.today())
-    else:
-        show(render.Table(COLUMNS, items), fmt, no_header)
+    agenda_view.show(*agenda_view.gather(book(ctx), days=days, on=on), fmt.value, no_header)
 
 
 SWEEP_COLUMNS = ["deal_id", "deal", "contact", "stage", "value", "currency", "created_at", "age_days", "status"]

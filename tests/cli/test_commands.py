@@ -7,7 +7,7 @@ import typer
 from typer.main import get_group
 
 import dealflow.cli
-from dealflow.cli import COMMANDS
+from dealflow.cli.app import COMMANDS
 
 
 def registered() -> dict[str, str]:
