@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from dealflow.core import money
 
@@ -84,15 +83,14 @@ def text_value(key: str, value: Any) -> str:
     return str(value)
 
 
-@dataclass
-class Table:
+class Table(NamedTuple):
     """Rows to show, the columns to show them in, and how a terminal should present them."""
 
     columns: Sequence[str]
     rows: Sequence[dict[str, Any]]
     title: str | None = None
     empty: str = "Nothing to show."
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = {}  # noqa: RUF012 (a NamedTuple is never changed in place)
     row_style: Callable[[dict[str, Any]], str | None] | None = None
     today: date | None = None
     display: Sequence[str] | None = None  # the columns a terminal shows, when fewer than `columns`
@@ -279,14 +277,13 @@ def _counts(rows: Sequence[dict[str, Any]], column: str) -> bool:
     return bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
-@dataclass
-class Card:
+class Card(NamedTuple):
     """One thing shown in full: labelled fields, then titled sections of rows."""
 
     title: str
     fields: list[tuple[str, str]]  # (key, label)
     data: dict[str, Any]
-    sections: list[Table] = field(default_factory=list)
+    sections: Sequence[Table] = ()
     today: date | None = None
 
 
@@ -312,9 +309,8 @@ def write_card(card: Card, fmt: str, *, no_header: bool = False, out: TextIO | N
     for section in card.sections:
         con.print()
         con.print(Text(section.title or "", style="bold underline"))
-        section.today = section.today or card.today
         draw_table(Table(section.columns, section.rows, empty=section.empty, headers=section.headers,
-                         today=section.today), out)
+                         today=section.today or card.today), out)
 
 
 def message(text: str, out: TextIO | None = None) -> None:

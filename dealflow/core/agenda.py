@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from dealflow.core import cadence, clock, invoices, settings, when
 from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
@@ -23,8 +22,7 @@ from dealflow.core.errors import InputError
 
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     """How a kind of item is shown and weighed: its heading, its word in the summary, its urgency weight."""
 
     heading: str

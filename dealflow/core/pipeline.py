@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
@@ -16,8 +15,7 @@ PROBABILITY_SQL = ("CASE d.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 "
                    "ELSE coalesce(d.probability, s.probability) END")
 
 
-@dataclass(frozen=True)
-class StageSpec:
+class StageSpec(NamedTuple):
     """A stage as defined before it is stored (built-in tables and TOML files)."""
 
     name: str
@@ -142,7 +140,7 @@ def _validated(spec: StageSpec) -> StageSpec:
         raise InputError(f"a stage's role is 'invoice' or 'payment', not {spec.role!r}")
     if spec.task is not None and not isinstance(spec.task, str):
         raise InputError(f"a stage's task is text, not {spec.task!r}")
-    return replace(spec, name=spec.name.strip(), task=clean(spec.task), task_due=str(parse_offset(spec.task_due)))
+    return spec._replace(name=spec.name.strip(), task=clean(spec.task), task_due=str(parse_offset(spec.task_due)))
 
 
 def check_probability(probability: Any) -> int:

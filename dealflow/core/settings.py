@@ -5,8 +5,7 @@ from __future__ import annotations
 import getpass
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError, NotFound
@@ -14,8 +13,7 @@ from dealflow.core.errors import InputError, NotFound
 CHANNELS = ("email", "call", "meeting", "message")
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     key: str
     default: str | None
     help: str

@@ -6,8 +6,8 @@ A result is either a `date` (a whole day, never given an invented midnight) or a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from dealflow.core import clock
 from dealflow.core.errors import InputError
@@ -37,8 +37,7 @@ _OFFSET = re.compile(r"^([+-]?)(\d{1,4})\s*([hdwmy])$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-@dataclass(frozen=True)
-class Offset:
+class Offset(NamedTuple):
     """A signed calendar offset such as `+3d` or `+1m` (used for intervals in settings and stages)."""
 
     amount: int
