@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from dealflow.store import db
@@ -18,7 +18,7 @@ def _fold(text: str | None) -> str | None:
 class Book:
     """An open book. Core functions take it first: `deals.add(book, ...)`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: str):
         self.conn = conn
         self.path = path
         conn.row_factory = sqlite3.Row
@@ -26,7 +26,7 @@ class Book:
         conn.create_function("fold", 1, _fold, deterministic=True)
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> "Book":
+    def open(cls, path: str | os.PathLike[str] | None = None) -> "Book":
         """Open the book at `path` (or the default location), creating and seeding it on first use."""
         from dealflow.core import seed
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from dealflow.core.book import Book
@@ -90,6 +89,8 @@ def load(name_or_file: str) -> list[StageSpec]:
     """A built-in pipeline by name, or a TOML file of `[[stage]]` tables."""
     if name_or_file in BUILTIN:
         return BUILTIN[name_or_file]
+    from pathlib import Path  # lazily, like tomllib: only pipeline files need them
+
     path = Path(name_or_file).expanduser()
     if not path.is_file():
         raise NotFound(f"no pipeline {name_or_file!r}; use one of {', '.join(BUILTIN)} or a .toml file")
@@ -102,10 +103,10 @@ def load(name_or_file: str) -> list[StageSpec]:
     tables = data.get("stage")
     if not isinstance(tables, list) or not tables:
         raise InputError(f"{path}: define the stages as [[stage]] tables with at least a name")
-    return [_spec_from_toml(path, index, table) for index, table in enumerate(tables, 1)]
+    return [_spec_from_toml(str(path), index, table) for index, table in enumerate(tables, 1)]
 
 
-def _spec_from_toml(path: Path, index: int, table: dict[str, Any]) -> StageSpec:
+def _spec_from_toml(path: str, index: int, table: dict[str, Any]) -> StageSpec:
     known = {"name", "probability", "max_days", "task", "task_due", "on"}
     unknown = set(table) - known
     if unknown:

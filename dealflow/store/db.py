@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from dealflow.core.errors import DealflowError
 from dealflow.store.schema import MIGRATIONS, VERSION
@@ -14,25 +14,35 @@ from dealflow.store.schema import MIGRATIONS, VERSION
 BUSY_TIMEOUT_MS = 5000
 
 
-def default_path() -> Path:
-    """`dealflow.db` in the per-user application directory (what `typer.get_app_dir` names)."""
-    from typer import get_app_dir
+def default_path() -> str:
+    """`dealflow.db` in the per-user application directory, the one Click's `get_app_dir("dealflow")` names.
 
-    return Path(get_app_dir("dealflow")) / "dealflow.db"
+    Written out here (and tested against Click) so that opening a book never loads Click: `dealflow today`
+    starts without it.
+    """
+    if sys.platform.startswith("win"):
+        folder = os.environ.get("APPDATA")
+        if folder is None:
+            folder = os.path.expanduser("~")
+    elif sys.platform == "darwin":
+        folder = os.path.expanduser("~/Library/Application Support")
+    else:
+        folder = os.environ.get("XDG_CONFIG_HOME", os.path.expanduser("~/.config"))
+    return os.path.join(folder, "dealflow", "dealflow.db")
 
 
-def resolve_path(option: str | None) -> Path:
+def resolve_path(option: str | None) -> str:
     """`--db` beats `DEALFLOW_DB`, which beats the application directory."""
     chosen = option or os.environ.get("DEALFLOW_DB")
-    return Path(chosen).expanduser() if chosen else default_path()
+    return os.path.expanduser(chosen) if chosen else default_path()
 
 
-def connect(path: Path, on_create: Callable[[sqlite3.Connection], None] | None = None) -> sqlite3.Connection:
+def connect(path: str, on_create: Callable[[sqlite3.Connection], None] | None = None) -> sqlite3.Connection:
     """Open (creating if needed) and migrate a book; a book from a newer dealflow is refused untouched."""
-    if path.exists() and path.is_dir():
+    if os.path.isdir(path):
         raise DealflowError(f"{path} is a folder; give --db the path of a database file")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     except (OSError, sqlite3.DatabaseError) as exc:
         raise DealflowError(f"cannot open {path}: {getattr(exc, 'strerror', None) or exc}") from None
@@ -44,7 +54,7 @@ def connect(path: Path, on_create: Callable[[sqlite3.Connection], None] | None =
     return conn
 
 
-def _prepare(conn: sqlite3.Connection, path: Path, on_create: Callable[[sqlite3.Connection], None] | None) -> None:
+def _prepare(conn: sqlite3.Connection, path: str, on_create: Callable[[sqlite3.Connection], None] | None) -> None:
     """Check the file is a dealflow book this version can read, then set pragmas and migrate."""
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -63,7 +73,7 @@ def _prepare(conn: sqlite3.Connection, path: Path, on_create: Callable[[sqlite3.
     conn.execute("PRAGMA synchronous = NORMAL")
 
 
-def _migrate(conn: sqlite3.Connection, path: Path, version: int,
+def _migrate(conn: sqlite3.Connection, path: str, version: int,
              on_create: Callable[[sqlite3.Connection], None] | None) -> None:
     with transaction(conn):
         # Re-read under the write lock: another process may have migrated meanwhile.
@@ -92,7 +102,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def backup(conn: sqlite3.Connection, target: Path) -> None:
+def backup(conn: sqlite3.Connection, target: str | os.PathLike[str]) -> None:
     """A consistent online copy, even while other processes write."""
     dest = sqlite3.connect(target)
     try:

@@ -1,5 +1,6 @@
 """The one file: created and seeded on first use, migrated forward, refused when foreign or newer."""
 
+import os
 import sqlite3
 
 import pytest
@@ -103,7 +104,19 @@ def test_check_reports_a_broken_reference(book):
 
 def test_resolve_path_prefers_the_option_then_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DEALFLOW_DB", str(tmp_path / "env.db"))
-    assert db.resolve_path(str(tmp_path / "opt.db")) == tmp_path / "opt.db"
-    assert db.resolve_path(None) == tmp_path / "env.db"
+    assert db.resolve_path(str(tmp_path / "opt.db")) == str(tmp_path / "opt.db")
+    assert db.resolve_path(None) == str(tmp_path / "env.db")
     monkeypatch.delenv("DEALFLOW_DB")
-    assert db.resolve_path(None) == tmp_path / "home" / ".config" / "dealflow" / "dealflow.db"
+    assert db.resolve_path(None) == str(tmp_path / "home" / ".config" / "dealflow" / "dealflow.db")
+
+
+@pytest.mark.parametrize("xdg", ["/srv/xdg-config", None])
+def test_the_default_book_is_where_click_puts_app_files(monkeypatch, xdg):
+    """The application directory is written out (opening a book must not load Click): it must stay Click's."""
+    import typer
+
+    if xdg:
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+    else:
+        monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    assert db.default_path() == os.path.join(typer.get_app_dir("dealflow"), "dealflow.db")
