@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dealflow.core import clock, deals, money, pipeline, settings, when
 from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
 from dealflow.core.text import clean
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 FILTERS = {
     "open": "v.status IN ('issued', 'partial')",
@@ -133,6 +135,8 @@ def parse_item(text: str) -> tuple[str, Decimal, int, str | None]:
     if not match or not clean(match["text"]):
         raise InputError(f"cannot read item {text!r}; write it as \"TEXT=QTY*PRICE\", e.g. \"Pump=2*1500\" "
                          "(the quantity may be decimal: \"Cable, m=1.5*120\")")
+    from decimal import Decimal  # lazily, as in cadence: `today` reads this module and never needs it
+
     quantity = Decimal(match["qty"].replace(",", "."))
     if quantity <= 0:
         raise InputError(f"item {text!r}: the quantity must be above zero")
@@ -142,6 +146,8 @@ def parse_item(text: str) -> tuple[str, Decimal, int, str | None]:
 
 def line_amount(quantity: Decimal, price: int) -> int:
     """Quantity × price in minor units, rounded half up to a whole minor unit (cent, kopeck)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
     return int((quantity * price).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -112,13 +111,20 @@ def known(key: str) -> Setting:
     return SETTINGS[key]
 
 
+def _login_name() -> str:
+    """The default owner. getpass is imported only when asked: most commands never need it."""
+    import getpass
+
+    return getpass.getuser()
+
+
 def get(book: Book, key: str) -> Any:
     """The typed value of a setting (stored, else its default; None when neither)."""
     setting = known(key)
     stored = book.value("SELECT value FROM settings WHERE key = ?", (key,))
     raw = stored if stored is not None else setting.default
     if raw is None:
-        return getpass.getuser() if key == "owner" else None
+        return _login_name() if key == "owner" else None
     return setting.read(raw)
 
 
@@ -159,6 +165,6 @@ def listing(book: Book) -> list[dict[str, Any]]:
     for key, setting in SETTINGS.items():
         value = stored.get(key, setting.default)
         if value is None and key == "owner":
-            value = getpass.getuser()
+            value = _login_name()
         rows.append({"key": key, "value": value, "default": key not in stored, "help": setting.help})
     return rows
