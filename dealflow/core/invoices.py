@@ -14,12 +14,14 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dealflow.core import clock, deals, money, pipeline, settings, when
+from dealflow.core import clock, money, pipeline, settings, when
 from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
 from dealflow.core.text import clean
 
+# `deals` and `decimal` are imported inside the functions that need them: `today` reads this module for
+# its agenda kinds only, and skips their imports.
 if TYPE_CHECKING:
     from decimal import Decimal
 
@@ -55,6 +57,8 @@ _ITEM = re.compile(r"^(?P<text>.+)=\s*(?P<qty>\d+(?:[.,]\d{1,3})?)\s*\*\s*(?P<pr
 
 def listing(book: Book, which: str = "open", *, deal: str | int | None = None) -> list[dict[str, Any]]:
     """Invoices by state (open = issued or partly paid; overdue; paid; all), optionally of one deal."""
+    from dealflow.core import deals
+
     if which not in FILTERS:
         raise InputError(f"unknown invoice filter {which!r}; use {', '.join(FILTERS)}")
     where, params = [FILTERS[which]], {"today": clock.today().isoformat()}
@@ -135,7 +139,7 @@ def parse_item(text: str) -> tuple[str, Decimal, int, str | None]:
     if not match or not clean(match["text"]):
         raise InputError(f"cannot read item {text!r}; write it as \"TEXT=QTY*PRICE\", e.g. \"Pump=2*1500\" "
                          "(the quantity may be decimal: \"Cable, m=1.5*120\")")
-    from decimal import Decimal  # lazily, as in cadence: `today` reads this module and never needs it
+    from decimal import Decimal
 
     quantity = Decimal(match["qty"].replace(",", "."))
     if quantity <= 0:
@@ -203,6 +207,8 @@ def add(book: Book, deal_ref: str | int, *, amount: str | None = None, items: li
 
     Returns the invoice (as `show` gives it) plus `deal_change`: what happened to the deal, or None.
     """
+    from dealflow.core import deals
+
     if amount is not None and items:
         raise InputError("give --amount or --item lines, not both")
     moment = at if at is not None else clock.now()
@@ -234,6 +240,8 @@ def _position(book: Book, stage_id: int) -> int:
 
 def _advance_to(book: Book, deal: dict[str, Any], role: str, moment: when.Moment, note: str) -> str | None:
     """Move an open deal to the stage with `role` if it is earlier in the pipeline; say what happened."""
+    from dealflow.core import deals
+
     target = pipeline.by_role(book, role)
     if deal["status"] != "open" or target is None or _position(book, deal["stage_id"]) >= target["position"]:
         return None
@@ -250,6 +258,8 @@ def pay(book: Book, number: str, *, amount: str | None = None, at: when.Moment |
 
     Returns the invoice (as `show` gives it) plus `payment` (the amount just paid) and `deal_change`.
     """
+    from dealflow.core import deals
+
     moment = at if at is not None else clock.now()
     with book.transaction():
         invoice = get(book, number)
@@ -284,6 +294,8 @@ def _payment_amount(invoice: dict[str, Any], amount: str | None) -> int:
 
 def _on_paid(book: Book, deal: dict[str, Any], moment: when.Moment, note: str) -> str | None:
     """A fully paid invoice moves its deal to the payment stage, or marks it won (`won_on_payment`)."""
+    from dealflow.core import deals
+
     if pipeline.by_role(book, "payment") is not None:
         return _advance_to(book, deal, "payment", moment, note)
     if deal["status"] == "open" and settings.get(book, "won_on_payment"):
