@@ -9,7 +9,8 @@ each with the time it entered its stage (one in twenty past the stage's limit); 
 all deals (1,000,000 in the largest book, proportionally fewer in the smaller ones; `--activities` sets it).
 Then dealflow issues an invoice for every won deal and every deal in the invoice stage, as a seller would.
 
-Every command is then timed as a whole process, as a script runs it: stdout piped, start-up included.
+Every command is then timed as a whole process, as a script runs it: stdout piped, start-up included, from
+a fresh virtual environment where dealflow is installed as the README's Quick start installs it (install.py).
 Reported: the median wall time, the peak resident memory of the child (`os.wait4`), and the ratio to
 `python -c pass` measured in the same run. `import deals` is timed into fresh books (100,000 rows when the
 size is larger). Where taskwarrior is installed, `task next` runs over as many pending tasks as the book
@@ -36,6 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+import install  # bench/install.py
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.fromisoformat("2026-11-22T10:00:00+03:00")
@@ -139,10 +142,13 @@ def write_taskwarrior(path: Path, count: int, rng: random.Random) -> None:
 # --- running ---------------------------------------------------------------------------------------------
 
 
+BIN = Path(sys.executable).parent  # where the timed `python` and `dealflow` are: set by main (see install.py)
+
+
 def dealflow(*args: str) -> list[str]:
     """The installed `dealflow` script (PYTHONPATH makes it run this checkout), else `python -m dealflow`."""
-    script = Path(sys.executable).parent / "dealflow"
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "dealflow", *args]
+    script = BIN / "dealflow"
+    return [str(script), *args] if script.exists() else [str(BIN / "python"), "-m", "dealflow", *args]
 
 
 # Peak memory comes from `os.wait4`, but Linux carries a process's high-water RSS across exec: a child forked
@@ -298,7 +304,7 @@ def bench_size(launcher: Launcher, size: int, folder: Path, runs: int, activitie
     log(f"{label(size)}: {invoice_sold(book, env)} invoices issued in {time.perf_counter() - started_invoicing:.1f} s")
 
     tag = label(size)
-    results = [timed(launcher, "python -c pass", tag, [sys.executable, "-c", "pass"], env, runs),
+    results = [timed(launcher, "python -c pass", tag, [str(BIN / "python"), "-c", "pass"], env, runs),
                timed(launcher, "dealflow --version", tag, dealflow("--version"), env, runs),
                timed(launcher, "today", tag, dealflow("today"), env, runs),
                timed(launcher, "deals", tag, dealflow("deals"), env, runs)]
@@ -394,6 +400,8 @@ def main() -> None:
     base = {**os.environ, "PYTHONPATH": str(ROOT), "DEALFLOW_NOW": NOW.isoformat(), "TZ": "Europe/Moscow"}
     folder = args.keep or Path(tempfile.mkdtemp(prefix="dealflow-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
+    global BIN
+    BIN = install.installed(folder)
     results = []
     launcher = Launcher(folder)
     try:
