@@ -13,9 +13,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, NamedTuple, TextIO
 
 from dealflow.core import money
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 MONEY_KEYS = frozenset({
     "value", "total", "paid", "balance", "amount", "price", "open_value", "lost_value", "won_value",
@@ -83,17 +86,21 @@ def text_value(key: str, value: Any) -> str:
     return str(value)
 
 
-class Table(NamedTuple):
-    """Rows to show, the columns to show them in, and how a terminal should present them."""
+class Table:
+    """Rows to show, the columns to show them in, and how a terminal should present them.
 
-    columns: Sequence[str]
-    rows: Sequence[dict[str, Any]]
-    title: str | None = None
-    empty: str = "Nothing to show."
-    headers: Mapping[str, str] = {}  # noqa: RUF012 (a NamedTuple is never changed in place)
-    row_style: Callable[[dict[str, Any]], str | None] | None = None
-    today: date | None = None
-    display: Sequence[str] | None = None  # the columns a terminal shows, when fewer than `columns`
+    `display` is the columns a terminal shows, when fewer than `columns`.
+    """
+
+    __slots__ = ("columns", "rows", "title", "empty", "headers", "row_style", "today", "display")
+
+    def __init__(self, columns: Sequence[str], rows: Sequence[dict[str, Any]], title: str | None = None,
+                 empty: str = "Nothing to show.", headers: Mapping[str, str] | None = None,
+                 row_style: Callable[[dict[str, Any]], str | None] | None = None, today: date | None = None,
+                 display: Sequence[str] | None = None):
+        self.columns, self.rows, self.title, self.empty = columns, rows, title, empty
+        self.headers = headers or {}
+        self.row_style, self.today, self.display = row_style, today, display
 
 
 def write(table: Table, fmt: str, *, no_header: bool = False, out: TextIO | None = None) -> None:
@@ -277,14 +284,14 @@ def _counts(rows: Sequence[dict[str, Any]], column: str) -> bool:
     return bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
-class Card(NamedTuple):
-    """One thing shown in full: labelled fields, then titled sections of rows."""
+class Card:
+    """One thing shown in full: labelled fields (key, label), then titled sections of rows."""
 
-    title: str
-    fields: list[tuple[str, str]]  # (key, label)
-    data: dict[str, Any]
-    sections: Sequence[Table] = ()
-    today: date | None = None
+    __slots__ = ("title", "fields", "data", "sections", "today")
+
+    def __init__(self, title: str, fields: list[tuple[str, str]], data: dict[str, Any],
+                 sections: Sequence[Table] = (), today: date | None = None):
+        self.title, self.fields, self.data, self.sections, self.today = title, fields, data, sections, today
 
 
 def write_card(card: Card, fmt: str, *, no_header: bool = False, out: TextIO | None = None) -> None:

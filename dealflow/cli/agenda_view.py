@@ -6,12 +6,15 @@ Free of Typer, so that `quick` can show the agenda without loading the whole com
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from dealflow import render
 from dealflow.core import agenda, clock, money, when
 from dealflow.core.agenda_items import FIELDS
 from dealflow.core.book import Book
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 COLUMNS = FIELDS + ["urgency"]
 DISPLAY = ["task_id", "due", "deal_id", "deal", "contact", "value", "detail"]  # what fits 80 columns

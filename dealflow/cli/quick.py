@@ -12,33 +12,25 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import NamedTuple
 
 GLOBAL_OPTIONS = {"--db": "db"}
 TODAY_OPTIONS = {"--days": "days", "-d": "days", "--on": "on", "--format": "fmt", "-f": "fmt"}
 TODAY_FLAGS = {"--no-header": "no_header"}
 FORMATS = ("auto", "table", "tsv", "csv", "json")
+DEFAULTS = {"db": None, "days": 0, "on": None, "fmt": "auto", "no_header": False}
 
 
-class Request(NamedTuple):
-    db: str | None = None
-    days: int = 0
-    on: str | None = None
-    fmt: str = "auto"
-    no_header: bool = False
-
-
-def parse(args: list[str]) -> Request | None:
-    """`[--db PATH] today [--days N] [--on WHEN] [--format F] [--no-header]` as a Request; None for anything
-    else. Values are read as Click reads them: `--name VALUE` or `--name=VALUE`, the last one wins."""
-    values: dict[str, object] = {}
+def parse(args: list[str]) -> dict[str, object] | None:
+    """`[--db PATH] today [--days N] [--on WHEN] [--format F] [--no-header]` as `DEFAULTS` overridden; None
+    for anything else. Values are read as Click reads them: `--name VALUE` or `--name=VALUE`, the last wins."""
+    values = dict(DEFAULTS)
     rest = list(args)
     if not _take_options(rest, values, GLOBAL_OPTIONS, {}) or rest[:1] != ["today"]:
         return None
     del rest[0]
-    if not _take_options(rest, values, TODAY_OPTIONS, TODAY_FLAGS) or rest or values.get("fmt", "auto") not in FORMATS:
+    if not _take_options(rest, values, TODAY_OPTIONS, TODAY_FLAGS) or rest or values["fmt"] not in FORMATS:
         return None
-    return Request(**values)
+    return values
 
 
 def _take_options(rest: list[str], values: dict[str, object], options: dict[str, str], flags: dict[str, str]) -> bool:
@@ -74,15 +66,15 @@ def answered(args: list[str]) -> bool:
 
     gc.freeze()  # as in `main`: the collector need not walk the start-up's objects
     try:
-        book = Book.open(request.db)
+        book = Book.open(request["db"])
         try:
-            items, day = agenda_view.gather(book, days=request.days, on=request.on)
+            items, day = agenda_view.gather(book, days=request["days"], on=request["on"])
         finally:
             book.close()
     except Exception:  # the full command line tries again and reports it its own way
         return False
     try:
-        agenda_view.show(items, day, request.fmt, request.no_header)
+        agenda_view.show(items, day, request["fmt"], request["no_header"])
         sys.stdout.flush()
     except BrokenPipeError:  # the reader stopped early (`| head`): quiet, exit 1, as Click does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

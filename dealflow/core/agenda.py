@@ -13,21 +13,27 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, NamedTuple
 
 from dealflow.core import cadence, clock, invoices, settings, when
 from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
+
+    Source = Callable[[Book, date, date], list[dict[str, Any]]]
 
 
-class Kind(NamedTuple):
+
+class Kind:
     """How a kind of item is shown and weighed: its heading, its word in the summary, its urgency weight."""
 
-    heading: str
-    label: str
-    weight: float
+    __slots__ = ("heading", "label", "weight")
+
+    def __init__(self, heading: str, label: str, weight: float):
+        self.heading, self.label, self.weight = heading, label, weight
 
 
 KINDS: dict[str, Kind] = {
@@ -110,7 +116,6 @@ def no_next_step(book: Book, day: date, until: date) -> list[dict[str, Any]]:
             for row in rows]
 
 
-Source = Callable[[Book, date, date], list[dict[str, Any]]]
 SOURCES: list[Source] = [
     tasks_due, stuck, stale, no_next_step,
     invoices.agenda_overdue, invoices.agenda_not_invoiced,

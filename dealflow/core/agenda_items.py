@@ -6,9 +6,11 @@ in `cadence`); they all describe the deal the same way, with the SQL fragments a
 
 from __future__ import annotations
 
-from typing import Any
-
 from dealflow.core.pipeline import PROBABILITY_SQL
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 FIELDS = ["kind", "deal_id", "deal", "contact", "phone", "email", "stage", "value", "currency", "due", "days",
           "detail", "task_id", "invoice"]

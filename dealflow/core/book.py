@@ -6,9 +6,12 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from dealflow.store import db
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _fold(text: str | None) -> str | None:

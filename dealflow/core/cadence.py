@@ -10,13 +10,16 @@ into `log`: any activity on the deal other than a note, at or after parking, is 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from dealflow.core import clock, money, settings, when
 from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError
 from dealflow.core.text import clean
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 KEYS = ("base", "tiers", "interval", "channels")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
 
 from dealflow.core import clock, money, pipeline, settings, when
 from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
@@ -22,8 +21,10 @@ from dealflow.core.text import clean
 
 # `deals` and `decimal` are imported inside the functions that need them: `today` reads this module for
 # its agenda kinds only, and skips their imports.
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
     from decimal import Decimal
+    from typing import Any
 
 FILTERS = {
     "open": "v.status IN ('issued', 'partial')",

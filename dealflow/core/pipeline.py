@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
 
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
 from dealflow.core.text import clean
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 ROLES = ("invoice", "payment")
 # A deal's chance in SQL (deals `d`, stages `s`): 100 won, 0 lost, else its own override or its stage's.
@@ -14,15 +17,15 @@ PROBABILITY_SQL = ("CASE d.status WHEN 'won' THEN 100 WHEN 'lost' THEN 0 "
                    "ELSE coalesce(d.probability, s.probability) END")
 
 
-class StageSpec(NamedTuple):
+class StageSpec:
     """A stage as defined before it is stored (built-in tables and TOML files)."""
 
-    name: str
-    probability: int
-    max_days: int | None = None
-    role: str | None = None
-    task: str | None = None
-    task_due: str = "+1d"
+    __slots__ = ("name", "probability", "max_days", "role", "task", "task_due")
+
+    def __init__(self, name: str, probability: int, max_days: int | None = None, role: str | None = None,
+                 task: str | None = None, task_due: str = "+1d"):
+        self.name, self.probability, self.max_days = name, probability, max_days
+        self.role, self.task, self.task_due = role, task, task_due
 
 
 def _numbers(names: list[str], numbers: list[tuple[int, int | None, str | None]]) -> list[StageSpec]:
@@ -141,7 +144,8 @@ def _validated(spec: StageSpec) -> StageSpec:
         raise InputError(f"a stage's role is 'invoice' or 'payment', not {spec.role!r}")
     if spec.task is not None and not isinstance(spec.task, str):
         raise InputError(f"a stage's task is text, not {spec.task!r}")
-    return spec._replace(name=spec.name.strip(), task=clean(spec.task), task_due=str(parse_offset(spec.task_due)))
+    return StageSpec(spec.name.strip(), spec.probability, spec.max_days, spec.role, clean(spec.task),
+                     str(parse_offset(spec.task_due)))
 
 
 def check_probability(probability: Any) -> int:

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
 
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError, NotFound
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
+
 CHANNELS = ("email", "call", "meeting", "message")
 
 
-class Setting(NamedTuple):
-    key: str
-    default: str | None
-    help: str
-    read: Callable[[str], Any]
+class Setting:
+    """A known setting: its key, its default as stored text, what it does, and how its text is read."""
+
+    __slots__ = ("key", "default", "help", "read")
+
+    def __init__(self, key: str, default: str | None, help: str, read: Callable[[str], Any]):
+        self.key, self.default, self.help, self.read = key, default, help, read
 
 
 def _text(value: str) -> str:

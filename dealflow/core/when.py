@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
 
 from dealflow.core import clock
 from dealflow.core.errors import InputError
@@ -37,11 +36,14 @@ _OFFSET = re.compile(r"^([+-]?)(\d{1,4})\s*([hdwmy])$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-class Offset(NamedTuple):
+class Offset:
     """A signed calendar offset such as `+3d` or `+1m` (used for intervals in settings and stages)."""
 
-    amount: int
-    unit: str  # h, d, w, m or y
+    __slots__ = ("amount", "unit")
+
+    def __init__(self, amount: int, unit: str):
+        self.amount = amount
+        self.unit = unit  # h, d, w, m or y
 
     def __str__(self) -> str:
         sign = "-" if self.amount < 0 else "+"

@@ -27,13 +27,13 @@ def test_quick_knows_exactly_the_options_of_the_full_command_line():
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["today"], quick.Request()),
-    (["--db", "b.db", "today"], quick.Request(db="b.db")),
-    (["--db=b.db", "today", "--days", "7"], quick.Request(db="b.db", days=7)),
-    (["today", "-d", "3", "--days=5"], quick.Request(days=5)),  # the last one wins, as in Click
-    (["today", "--on", "fri", "-f", "json"], quick.Request(on="fri", fmt="json")),
-    (["today", "--format=csv", "--no-header"], quick.Request(fmt="csv", no_header=True)),
-    (["today", "--on=2026-12-01 10:00"], quick.Request(on="2026-12-01 10:00")),
+    (["today"], quick.DEFAULTS),
+    (["--db", "b.db", "today"], {**quick.DEFAULTS, "db": "b.db"}),
+    (["--db=b.db", "today", "--days", "7"], {**quick.DEFAULTS, "db": "b.db", "days": 7}),
+    (["today", "-d", "3", "--days=5"], {**quick.DEFAULTS, "days": 5}),  # the last one wins, as in Click
+    (["today", "--on", "fri", "-f", "json"], {**quick.DEFAULTS, "on": "fri", "fmt": "json"}),
+    (["today", "--format=csv", "--no-header"], {**quick.DEFAULTS, "fmt": "csv", "no_header": True}),
+    (["today", "--on=2026-12-01 10:00"], {**quick.DEFAULTS, "on": "2026-12-01 10:00"}),
 ])
 def test_plain_today_is_read_here(args, expected):
     assert quick.parse(args) == expected
