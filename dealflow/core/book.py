@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,10 @@ class Book:
         """All or nothing; nested uses join the outer transaction."""
         with db.transaction(self.conn):
             yield self
+
+    def indexes_built_after(self, tables: Iterable[str]) -> AbstractContextManager[None]:
+        """Inside a transaction: fill `tables` first, build their plain indexes after (see `db.indexes_built_after`)."""
+        return db.indexes_built_after(self.conn, tables)
 
     def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         return [dict(row) for row in self.conn.execute(sql, params)]
