@@ -183,9 +183,7 @@ class Columns:
     def scan(self, rows: list[list[str]]) -> None:
         """First pass: let every date column see the values of a batch of rows, column by column."""
         for index, order in self.orders.items():
-            for text in [cells[index] for cells in rows if index < len(cells)]:
-                if text.strip():
-                    order.observe(text)
+            order.observe_all([cells[index] for cells in rows if index < len(cells)])
 
 
 class Row:

@@ -31,6 +31,34 @@ def test_a_column_reads_back_the_dates_it_was_written_with(values, fmt):
         assert [parse_date(cell, day_first) for cell in cells] == values
 
 
+cells = st.one_of(st.text(alphabet="0123456789./- \n\t\u00a0\u0663aT:", max_size=14),
+                  st.builds(lambda day, sep, ws: ws + day.strftime(f"%d{sep}%m{sep}%Y").lstrip("0"),
+                            days, st.sampled_from("./-"), st.sampled_from(["", " ", "\n ", "\u00a0"])))
+
+
+@given(st.lists(cells, max_size=8))
+def test_a_batch_tells_the_same_order_as_its_values_one_by_one(batch):
+    """observe_all passes over batches that cannot hint an order: it must never pass over one that can."""
+    one_by_one, at_once = DateOrder("d"), DateOrder("d")
+    for cell in batch:
+        if cell.strip():
+            one_by_one.observe(cell)
+    at_once.observe_all(batch)
+    state = lambda order: (order.day_first_seen, order.month_first_seen, order.separator)  # noqa: E731
+    assert state(at_once) == state(one_by_one)
+
+
+def test_a_batch_of_iso_dates_tells_no_order_and_one_day_first_date_does():
+    order = DateOrder("d")
+    order.observe_all(["2026-09-15 13:54", "", "2026-10-01"])
+    assert (order.separator, order.day_first()) == (None, True)
+    order.observe_all(["2026-09-15", "  03/25/2024", ""])
+    assert (order.separator, order.month_first_seen, order.day_first()) == ("/", True, False)
+    arabic = DateOrder("d")
+    arabic.observe_all(["\u0662\u0665.\u0660\u0663.\u0662\u0660\u0662\u0664"])  # 25.03.2024 in Arabic-Indic digits
+    assert (arabic.separator, arabic.day_first_seen) == (".", True)
+
+
 @settings(max_examples=50)
 @given(st.lists(st.lists(st.text(alphabet="аб;\t,\"\n x1", max_size=6), min_size=3, max_size=3), max_size=5),
        st.sampled_from([",", ";", "\t"]), st.sampled_from(["utf-8", "utf-8-sig", "cp1251"]))
