@@ -10,8 +10,9 @@ long the file is: only the current batch is held, and lookups of what is already
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -86,6 +87,30 @@ class _DryRun(Exception):
 def run(book: Book, kind: str, source: Source, options: Options,
         progress: Callable[[int, int], None] | None = None) -> Summary:
     """Import every row of `source` as `kind`, all or nothing (or skipping bad rows); see the module doc."""
+    with _cycle_collector_paused():
+        return _run(book, kind, source, options, progress)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector, paused while importing.
+
+    An import allocates millions of short-lived rows, dicts and tuples, and every few hundred allocations the
+    collector walks the young objects (now and then all of them) looking for reference cycles. The rows form
+    none (reference counting frees each batch), so those walks find nothing: about 0.2 s of 100,000 deals.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _run(book: Book, kind: str, source: Source, options: Options,
+         progress: Callable[[int, int], None] | None) -> Summary:
     _check_options(kind, options)
     if options.rejects and source.name != "stdin" and Path(options.rejects).expanduser().resolve() == \
             Path(source.name).expanduser().resolve():
