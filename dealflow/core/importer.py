@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -132,8 +132,9 @@ def _run(book: Book, kind: str, source: Source, options: Options,
     book.conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE}")
     try:
         with book.transaction():
-            job = Job(book, kind, columns, options, summary)
-            with _filling(book, kind, total):
+            filled = _filled_first(book, kind, total)
+            job = Job(book, kind, columns, options, summary, grouped=bool(filled))
+            with book.indexes_built_after(filled):
                 records = source.rows()
                 while chunk := [(line, Row(columns, cells, day_first, options.date_format))
                                 for line, cells in islice(records, BATCH)]:
@@ -168,13 +169,11 @@ def _run(book: Book, kind: str, source: Source, options: Options,
     return summary
 
 
-def _filling(book: Book, kind: str, rows: int) -> AbstractContextManager[None]:
-    """Build the filled tables' indexes after the rows when that pays: when the rows are at least as many as
-    the book already has (rebuilding the indexes of a big book for a few rows would cost more)."""
-    tables = FILLED.get(kind)
-    if tables and rows >= book.value("SELECT count(*) FROM deals"):
-        return book.indexes_built_after(tables)
-    return nullcontext()
+def _filled_first(book: Book, kind: str, rows: int) -> tuple[str, ...]:
+    """The tables to fill first and index after (see `FILLED`): only when that pays, when the rows are at
+    least as many as the book already has (rebuilding the indexes of a big book for a few rows costs more)."""
+    tables = FILLED.get(kind, ())
+    return tables if tables and rows >= book.value("SELECT count(*) FROM deals") else ()
 
 
 def _check_options(kind: str, options: Options) -> None:
@@ -238,9 +237,10 @@ _PRESENT = {
 class Job:
     """Turns checked rows into writes; knows how to find what is already in the book."""
 
-    def __init__(self, book: Book, kind: str, columns: Columns, options: Options, summary: Summary):
+    def __init__(self, book: Book, kind: str, columns: Columns, options: Options, summary: Summary,
+                 grouped: bool = False):
         self.book, self.kind, self.columns, self.options, self.summary = book, kind, columns, options, summary
-        self.writer = Writer(book)
+        self.writer = Writer(book, grouped)
         self.stages = {stage["name"].casefold(): stage for stage in pipeline.stages(book)}
         self.now = when.to_text(clock.now())
         self.currency = settings.get(book, "currency")

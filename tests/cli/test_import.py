@@ -448,3 +448,19 @@ def test_indexes_built_after_the_rows_come_back_as_the_schema_defines_them(cli, 
     bad = "title,stage\nGamma,Lead\nDelta,Nowhere\n"
     assert_refused("import", "deals", str(write(tmp_path / "bad.csv", bad)), message="line 3: stage: no stage")
     assert query(db_path, schema) == before
+
+
+def test_rows_are_stored_in_file_order_across_grouped_inserts(cli, db_path, tmp_path):
+    """Rows are written several to a statement, the rest one by one: 70 deals (two groups of 32 and 6 more)
+    must each keep their own values, in the file's order."""
+    lines = ["id,title,value,stage,status,created,closed,email"] + [
+        f"E{n},Deal {n},{n}.50,Lead,{'won' if n % 2 else 'open'},2026-01-{n % 28 + 1:02d},"
+        f"{'2026-03-01' if n % 2 else ''},c{n // 3}@x.io" for n in range(70)]
+    cli.ok("import", "deals", str(write(tmp_path / "d.csv", "\n".join(lines) + "\n")))
+    stored = query(db_path, "SELECT id, external_id, title, value, status, contact_id FROM deals ORDER BY id")
+    assert stored == [(n + 1, f"E{n}", f"Deal {n}", n * 100 + 50, "won" if n % 2 else "open", n // 3 + 1)
+                      for n in range(70)]
+    assert query(db_path, "SELECT count(*) FROM contacts") == [(24,)]  # c0 … c23
+    history = query(db_path, "SELECT deal_id, event FROM stage_history ORDER BY id")
+    assert history == [entry for n in range(70)
+                       for entry in [(n + 1, "created")] + ([(n + 1, "won")] if n % 2 else [])]
