@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dealflow.core.csv_reading import Source, detect_encoding, sniff_delimiter
 from dealflow.core.errors import InputError
-from dealflow.core.import_values import DateOrder, local_iso_text, parse_date
+from dealflow.core.import_values import DateOrder, local_iso, parse_date
 from dealflow.core.when import to_text
 
 days = st.dates(min_value=date(1971, 1, 1), max_value=date(2068, 12, 31))
@@ -93,9 +93,11 @@ def test_local_times_take_the_offset_of_their_own_day_and_hour_around_dst():
     assert to_text(parse_date("2010-03-29T12:00:30", False)) == "2010-03-29T12:00:30+04:00"
     assert to_text(parse_date("2010-10-31 01:00", False)) == "2010-10-31T01:00:00+04:00"
     assert to_text(parse_date("2010-10-31 12:00", False)) == "2010-10-31T12:00:00+03:00"
-    assert local_iso_text("2010-03-28 04:00") is None and local_iso_text("2010-10-31 12:00") is None
-    assert local_iso_text("2010-11-01 09:05") == "2010-11-01T09:05:00+03:00"
-    assert local_iso_text("2010-11-01 24:00") is None  # not a time of day: the exact path says why
+    assert local_iso("2010-03-28 04:00") is None and local_iso("2010-10-31 12:00") is None
+    moment, stored = local_iso("2010-11-01 09:05")
+    assert stored == "2010-11-01T09:05:00+03:00" and to_text(moment) == stored
+    assert local_iso("2010-11-01 24:00") is None  # not a time of day: the exact path says why
+    assert local_iso("2010-02-30 10:00") is None and local_iso("2010-11-01 12:60") is None
 
 
 def test_a_date_format_match_beyond_the_calendar_is_a_clean_error():
