@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from dealflow.store import db
 
@@ -44,6 +44,10 @@ class Book:
         """All or nothing; nested uses join the outer transaction."""
         with db.transaction(self.conn):
             yield self
+
+    def indexes_built_after(self, tables: Iterable[str]) -> AbstractContextManager[None]:
+        """Inside a transaction: fill `tables` first, build their plain indexes after (see `db.indexes_built_after`)."""
+        return db.indexes_built_after(self.conn, tables)
 
     def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Every row as a dict: zipped from plain tuples, which is twice as quick as `dict(sqlite3.Row)`

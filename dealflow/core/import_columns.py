@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
 from dealflow.core import when
 from dealflow.core.errors import InputError
-from dealflow.core.import_values import DateOrder, local_iso_text, parse_date
+from dealflow.core.import_values import DateOrder, local_iso, parse_date
 
 CONTACT_REFS = ("contact", "email", "phone")
 _DEAL_REFS = ("deal_external_id", "deal_id")
@@ -183,9 +182,7 @@ class Columns:
     def scan(self, rows: list[list[str]]) -> None:
         """First pass: let every date column see the values of a batch of rows, column by column."""
         for index, order in self.orders.items():
-            for text in [cells[index] for cells in rows if index < len(cells)]:
-                if text.strip():
-                    order.observe(text)
+            order.observe_all([cells[index] for cells in rows if index < len(cells)])
 
 
 class Row:
@@ -234,12 +231,12 @@ class Row:
     def stamp(self, name: str) -> tuple[when.Moment, str] | None:
         """`date` with the moment's stored text (`when.to_text`).
 
-        The text of the common `YYYY-MM-DD HH:MM` cell is built directly (see `local_iso_text`): formatting
+        The text of the common `YYYY-MM-DD HH:MM` cell is built directly (see `local_iso`): formatting
         a datetime back to text costs more than the rest of reading it.
         """
         raw = self.text(name)
-        if raw is not None and self.date_format is None and (stored := local_iso_text(raw)):
-            return datetime.fromisoformat(stored), stored
+        if raw is not None and self.date_format is None and (found := local_iso(raw)):
+            return found
         moment = self.date(name)
         return None if moment is None else (moment, when.to_text(moment))
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+_NOT_DIGITS = re.compile(r"\D")  # compiled once: an import calls `digits` twice a row (re.sub looks it up each time)
+
 
 def digits(phone: str | None) -> str | None:
     """The digits of a phone number: `+7 (916) 000-00-01` → `79160000001`."""
-    found = re.sub(r"\D", "", phone or "")
+    found = _NOT_DIGITS.sub("", phone or "")
     return found or None
 
 
@@ -41,5 +43,9 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 def email_key(email: str) -> str:
     """An email as uniqueness compares it: SQLite's lower() (the unique index) folds only ASCII letters,
-    so Python must fold exactly those too, or the two would disagree about `Ünal@x.de`."""
-    return email.strip().translate(_ASCII_LOWER)
+    so Python must fold exactly those too, or the two would disagree about `Ünal@x.de`.
+
+    An all-ASCII email (nearly all) is folded by lower(), the same there and ten times faster than translate.
+    """
+    stripped = email.strip()
+    return stripped.lower() if stripped.isascii() else stripped.translate(_ASCII_LOWER)

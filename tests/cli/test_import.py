@@ -430,3 +430,37 @@ def test_import_stores_when_each_visit_ended(cli, db_path, tmp_path):
     assert query(db_path, history)[4:] == [(1, "moved", now, None), (3, "lost", now, None)]
     assert query(db_path, "SELECT deal_id, left_at FROM stage_history WHERE event = 'created' ORDER BY id") == [
         (1, now), (2, "2026-02-01"), (3, now)]
+
+
+def test_indexes_built_after_the_rows_come_back_as_the_schema_defines_them(cli, db_path, tmp_path, assert_refused):
+    """An import at least as big as the book fills deals and history first and indexes them after; the
+    indexes must come back identical and complete, and a refused import must leave them as they were."""
+    cli.ok("deals")  # a new book: two rows are more than it holds
+    schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+    before = query(db_path, schema)
+    assert {"deals_by_contact", "stage_history_by_deal"} <= {name for _, name, _, _ in before}
+    good = "id,title,stage,created,closed,status\nX1,Alpha,Lead,2026-01-05,,\nX2,Beta,Lead,2026-01-06,2026-02-01,won\n"
+    cli.ok("import", "deals", str(write(tmp_path / "good.csv", good)))
+    assert query(db_path, schema) == before
+    assert query(db_path, "PRAGMA integrity_check") == [("ok",)]  # each index holds exactly its table's rows
+    indexed = "SELECT deal_id, event FROM stage_history INDEXED BY stage_history_by_deal WHERE deal_id = 2 ORDER BY at"
+    assert query(db_path, indexed) == [(2, "created"), (2, "won")]
+    bad = "title,stage\nGamma,Lead\nDelta,Nowhere\n"
+    assert_refused("import", "deals", str(write(tmp_path / "bad.csv", bad)), message="line 3: stage: no stage")
+    assert query(db_path, schema) == before
+
+
+def test_rows_are_stored_in_file_order_across_grouped_inserts(cli, db_path, tmp_path):
+    """Rows are written several to a statement, the rest one by one: 70 deals (two groups of 32 and 6 more)
+    must each keep their own values, in the file's order."""
+    lines = ["id,title,value,stage,status,created,closed,email"] + [
+        f"E{n},Deal {n},{n}.50,Lead,{'won' if n % 2 else 'open'},2026-01-{n % 28 + 1:02d},"
+        f"{'2026-03-01' if n % 2 else ''},c{n // 3}@x.io" for n in range(70)]
+    cli.ok("import", "deals", str(write(tmp_path / "d.csv", "\n".join(lines) + "\n")))
+    stored = query(db_path, "SELECT id, external_id, title, value, status, contact_id FROM deals ORDER BY id")
+    assert stored == [(n + 1, f"E{n}", f"Deal {n}", n * 100 + 50, "won" if n % 2 else "open", n // 3 + 1)
+                      for n in range(70)]
+    assert query(db_path, "SELECT count(*) FROM contacts") == [(24,)]  # c0 … c23
+    history = query(db_path, "SELECT deal_id, event FROM stage_history ORDER BY id")
+    assert history == [entry for n in range(70)
+                       for entry in [(n + 1, "created")] + ([(n + 1, "won")] if n % 2 else [])]

@@ -1,0 +1,29 @@
+"""The normalizations that uniqueness and matching compare (core/text.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dealflow.core.text import digits, email_key
+
+
+@given(st.text(alphabet=st.sampled_from("aZq@.-_ ÜüДдİıẞß1\u00a0\t"), max_size=12))
+def test_email_key_folds_exactly_as_the_unique_index_does(text):
+    """contacts_email is UNIQUE on SQLite's lower(email), which folds A-Z only; both ways of folding (ASCII
+    emails and others) must agree with it."""
+    conn = sqlite3.connect(":memory:")
+    assert email_key(text) == conn.execute("SELECT lower(?)", (text.strip(),)).fetchone()[0]
+
+
+def test_email_key_examples():
+    assert email_key("  Anna@Example.COM ") == "anna@example.com"
+    assert email_key("Ünal@X.de") == "Ünal@x.de"  # Ü stays: lower() in SQLite leaves it
+
+
+def test_digits_keeps_only_digits():
+    assert digits("+7 (916) 000-00-01") == "79160000001"
+    assert digits("call me") is None
+    assert digits(None) is None
