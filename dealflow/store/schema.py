@@ -202,6 +202,13 @@ CREATE INDEX deals_by_status_closed ON deals (status, closed_at, created_at);
 CREATE INDEX activities_by_month ON activities (substr(at, 1, 7), kind);
 """
 
+# V3: the agenda's "no next step" asks, for every open deal, whether it has an open task. tasks_by_deal holds
+# every task ever (ten per open deal in a book with years of history), so the 10,000 questions of a big book
+# read most of its pages (16 ms); the open tasks alone fit in a few dozen (5 ms).
+V3 = """
+CREATE INDEX tasks_open_by_deal ON tasks (deal_id, done_at) WHERE done_at IS NULL;
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -216,5 +223,5 @@ def _script(sql: str) -> Migration:
     return run
 
 
-MIGRATIONS: list[Migration] = [_script(V1), _script(V2)]
+MIGRATIONS: list[Migration] = [_script(V1), _script(V2), _script(V3)]
 VERSION = len(MIGRATIONS)
