@@ -32,9 +32,7 @@ def book(ctx: typer.Context):
     return ctx.obj.book()
 
 
-def moment(text: str | None) -> when.Moment | None:
-    """A WHEN option, read by the one parser (None when not given)."""
-    return None if text is None else when.parse(text)
+moment = when.parse_option  # a WHEN option's value (None when not given)
 
 
 def confirm(fmt: Fmt, quiet: bool, line: str, obj: dict[str, Any], ident: Any) -> None:

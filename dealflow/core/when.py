@@ -73,6 +73,11 @@ def parse_offset(text: str) -> Offset:
     return Offset(-int(amount) if sign == "-" else int(amount), unit)
 
 
+def parse_option(text: str | None) -> Moment | None:
+    """A WHEN option of a command: read by `parse`, None when not given."""
+    return None if text is None else parse(text)
+
+
 def parse(text: str, now: datetime | None = None) -> Moment:
     """Read a WHEN; anything not in the accepted forms is an error, nothing is guessed."""
     now = now or clock.now()
