@@ -8,16 +8,18 @@ tables make them readable.
 
 from __future__ import annotations
 
-import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from datetime import date
+from itertools import islice
+from operator import itemgetter
 
 from dealflow.core import money
+from dealflow.core.text import Regex
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from contextlib import AbstractContextManager
     from typing import Any, TextIO
 
 MONEY_KEYS = frozenset({
@@ -29,22 +31,20 @@ DAY_KEYS = frozenset({"due", "next_due", "expected_close", "next_touch"})  # sho
 WRAPPING = frozenset({"title", "text", "note", "detail", "name", "contact", "deal", "task", "help", "company",
                       "lost_note", "email"})
 # C0/C1 controls (ESC starts terminal sequences) and bidi overrides that could disguise text.
-_CONTROL_CHARS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+_CONTROLS = frozenset(map(chr, [*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0), 0x200e, 0x200f,
+                                0x2028, 0x2029, *range(0x202a, 0x202f), *range(0x2066, 0x206a)]))
 _TSV_BREAKS = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-# Anything a TSV line would escape, tabs aside (a line's tabs are counted instead: one per separator).
-_TSV_ESCAPED = re.compile(f"[\\n{_CONTROL_CHARS}]")
+_INSTANT = Regex(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DAY = Regex(r"\d{4}-\d{2}-\d{2}")
 
 
-def inert(text: str, *, keep_newlines: bool = False) -> str:
+def inert(text: str) -> str:
     """User text made harmless for a terminal: control characters (ESC…) shown as `\\xNN`, not obeyed."""
-    def show(match: re.Match[str]) -> str:
-        char = match.group()
-        if keep_newlines and char == "\n":
-            return char
-        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-
-    return _CONTROL.sub(show, text.replace("\r\n", "\n"))
+    text = text.replace("\r\n", "\n")
+    if _CONTROLS.isdisjoint(text):  # nearly always: one pass in C
+        return text
+    return "".join((f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+                   if char in _CONTROLS else char for char in text)
 
 
 def resolve_format(fmt: str, stream: TextIO | None = None) -> str:
@@ -139,6 +139,7 @@ def write_json_stream(rows: Iterable[dict[str, Any]], *, lines: bool = False, ou
 
 def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], fmt: str, *,
                     no_header: bool = False, out: TextIO | None = None) -> None:
+    """TSV (tabs, line breaks and control characters in a cell written as `\\t`, `\\n`, `\\x1b`) or CSV."""
     out = out or sys.stdout
     if fmt == "csv":
         import csv
@@ -146,22 +147,50 @@ def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], fmt:
         writer = csv.writer(out, lineterminator="\n")
         if not no_header:
             writer.writerow(columns)
-        for row in rows:
-            cells = [text_value(c, row.get(c)) for c in columns]
-            if _CONTROL.search("".join(cells)):  # rare: only then clean cell by cell
-                cells = [inert(cell, keep_newlines=True) for cell in cells]
-            writer.writerow(cells)
+        for chunk in _text_rows(columns, rows, inert):
+            writer.writerows(chunk)
         return
     if not no_header:
         out.write("\t".join(columns) + "\n")
-    separators = len(columns) - 1
-    for row in rows:
-        cells = [text_value(c, row.get(c)) for c in columns]
-        line = "\t".join(cells)
-        # Nearly every line needs no escaping: one search of the whole line proves it, else cell by cell.
-        if line.count("\t") != separators or _TSV_ESCAPED.search(line):
-            line = "\t".join(map(_tsv_cell, cells))
-        out.write(line + "\n")
+    for chunk in _text_rows(columns, rows, _tsv_cell):
+        out.write("\n".join(map("\t".join, chunk)) + "\n")
+
+
+_NONE = type(None)
+_CHUNK = 1024  # rows converted at a time: an export of any size is written in bounded memory
+
+
+def _text_rows(columns: Sequence[str], rows: Iterable[dict[str, Any]],
+               clean: Callable[[str], str]) -> Iterator[list[tuple[str, ...]]]:
+    """The cells of `rows` as text (`text_value`), chunk by chunk, `clean` applied to cells that need it.
+
+    Done a column at a time: one look at a column's types picks how its cells become text, and one
+    `isprintable` of the whole column proves that no cell holds a tab, a line break or a control character
+    (only then is each cell cleaned). Three times quicker than cell by cell on the agenda of a big book.
+    """
+    pick = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    remaining = iter(rows)
+    while chunk := list(islice(remaining, _CHUNK)):
+        try:
+            picked = list(map(pick, chunk))
+        except KeyError:  # a row without some columns: their cells are empty
+            picked = [tuple(row.get(column) for column in columns) for row in chunk]
+        cells = [_column_text(column, values, clean) for column, values in zip(columns, zip(*picked))]
+        yield list(zip(*cells))
+
+
+def _column_text(key: str, values: tuple[Any, ...], clean: Callable[[str], str]) -> list[str]:
+    kinds = set(map(type, values))
+    if kinds <= {str, _NONE}:
+        cells = ["" if value is None else value for value in values]
+    elif kinds <= {int, _NONE} or (kinds <= {float, _NONE} and not key.endswith("_pct")):
+        convert = money.to_plain if key in MONEY_KEYS and int in kinds else repr
+        cells = ["" if value is None else convert(value) for value in values]
+    else:
+        cells = [text_value(key, value) for value in values]
+    if not "".join(cells).isprintable():  # a tab, a line break, a control character, or only a no-break space
+        cells = [cell if cell.isprintable() else clean(cell) for cell in cells]
+    return cells
 
 
 def _tsv_cell(text: str) -> str:
@@ -192,12 +221,12 @@ def human_value(key: str, value: Any, row: dict[str, Any], today: date | None = 
         return "yes" if value else "no"
     if key.endswith("_pct") and isinstance(value, (int, float)):
         return f"{value:.1f}%"
-    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+    if isinstance(value, str) and _INSTANT.match(value):
         shown = value[:16].replace("T", " ")
         return relative(shown, value[:10], today) if key in DAY_KEYS else shown
-    if isinstance(value, str) and key in DAY_KEYS and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, str) and key in DAY_KEYS and _DAY.fullmatch(value):
         return relative(value, value, today)
-    return inert(str(value), keep_newlines=True)
+    return inert(str(value))
 
 
 def relative(shown: str, day_text: str, today: date | None) -> str:
@@ -325,10 +354,15 @@ def message(text: str, out: TextIO | None = None) -> None:
     (out or sys.stdout).write(inert(text) + "\n")
 
 
-@contextmanager
-def progress(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr for long work (imports), only when stderr is a terminal; yields
+def progress(description: str) -> AbstractContextManager[Callable[[int, int], None]]:
+    """A progress bar on stderr for long work (imports), only when stderr is a terminal; gives
     `update(done, total)`."""
+    from contextlib import contextmanager  # here: contextlib costs `dealflow today` 2 ms of imports
+
+    return contextmanager(_progress_bar)(description)
+
+
+def _progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
     if not sys.stderr.isatty():
         yield lambda done, total: None
         return

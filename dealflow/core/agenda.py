@@ -11,7 +11,6 @@ A new kind is one new source function appended to `SOURCES` and a line in `KINDS
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from dealflow.core import cadence, clock, invoices, settings, when
@@ -21,6 +20,7 @@ from dealflow.core.errors import InputError
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     Source = Callable[[Book, date, date], list[dict[str, Any]]]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 
 from dealflow.store import db
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from contextlib import AbstractContextManager
     from typing import Any
 
 
@@ -39,11 +39,9 @@ class Book:
     def close(self) -> None:
         self.conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator["Book"]:
+    def transaction(self) -> AbstractContextManager[Book]:
         """All or nothing; nested uses join the outer transaction."""
-        with db.transaction(self.conn):
-            yield self
+        return db.transaction(self.conn, self)
 
     def indexes_built_after(self, tables: Iterable[str]) -> AbstractContextManager[None]:
         """Inside a transaction: fill `tables` first, build their plain indexes after (see `db.indexes_built_after`)."""

@@ -10,14 +10,13 @@ Money is exact: a line's amount is quantity × price rounded half up to the cent
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from dealflow.core import clock, money, pipeline, settings, when
 from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
-from dealflow.core.text import clean
+from dealflow.core.text import Regex, clean
 
 # `deals` and `decimal` are imported inside the functions that need them: `today` reads this module for
 # its agenda kinds only, and skips their imports.
@@ -50,7 +49,7 @@ JOIN deals d ON d.id = f.deal_id
 LEFT JOIN contacts c ON c.id = d.contact_id
 """
 
-_ITEM = re.compile(r"^(?P<text>.+)=\s*(?P<qty>\d+(?:[.,]\d{1,3})?)\s*\*\s*(?P<price>.+)$", re.S)
+_ITEM = Regex(r"(?s)^(?P<text>.+)=\s*(?P<qty>\d+(?:[.,]\d{1,3})?)\s*\*\s*(?P<price>.+)$")
 
 
 # --- reading ---------------------------------------------------------------------------------------------

@@ -5,9 +5,8 @@ Every currency is kept with two decimal places, so one rule serves sums, invoice
 
 from __future__ import annotations
 
-import re
-
 from dealflow.core.errors import InputError
+from dealflow.core.text import Regex
 
 SCALE = 100
 
@@ -16,16 +15,18 @@ SYMBOLS = {
     "руб": "RUB", "руб.": "RUB", "р": "RUB", "р.": "RUB",
 }
 _SHOWN = {"USD": "$", "EUR": "€", "RUB": "₽", "GBP": "£", "JPY": "¥", "UAH": "₴", "KZT": "₸"}
-_GROUP = re.compile(r"[\s\u00a0\u202f']")
-_CODE = re.compile(r"^[A-Za-z]{3}$")
-_DIGITS = re.compile(r"[0-9]+")
+_GROUP = Regex(r"[\s\u00a0\u202f']")
+_CODE = Regex(r"^[A-Za-z]{3}$")
+_DIGITS = Regex(r"[0-9]+")
+_NEGATIVE = Regex(r"^[^\d]*[-−]")  # a minus anywhere before the number
+_PARTS = Regex(r"^(?P<pre>[^\d\s+\-−.,]*)\s*(?P<num>[+\-−]?[\d\s\u00a0\u202f',.]*?)\s*(?P<post>[^\d\s]*)$")
 MAX_MINOR = 10**15 - 1  # below 2**53: exact as a JSON number and far inside SQLite's INTEGER
 
 
 def parse_amount(text: str) -> tuple[int, str | None]:
     """Read an AMOUNT; return (minor units, currency code or None when none was written)."""
     raw = str(text).strip()
-    if re.match(r"^[^\d]*[-−]", raw):  # a minus anywhere before the number
+    if _NEGATIVE.match(raw):
         raise InputError(f"{text!r}: amounts cannot be negative")
     number, currency = _split_currency(raw)
     digits = _GROUP.sub("", number.lstrip("+"))
@@ -42,7 +43,7 @@ def parse_amount(text: str) -> tuple[int, str | None]:
 
 def _split_currency(raw: str) -> tuple[str, str | None]:
     """Strip a leading or trailing currency symbol or ISO code."""
-    match = re.match(r"^(?P<pre>[^\d\s+\-−.,]*)\s*(?P<num>[+\-−]?[\d\s\u00a0\u202f',.]*?)\s*(?P<post>[^\d\s]*)$", raw)
+    match = _PARTS.match(raw)
     if not match or not match["num"].strip():
         raise InputError(f"cannot read {raw!r} as an amount; write e.g. 120000, 120 000,50 or 1,200.50 USD")
     marks = [mark for mark in (match["pre"], match["post"]) if mark]

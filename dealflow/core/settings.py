@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError, NotFound
+from dealflow.core.text import Regex
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 CHANNELS = ("email", "call", "meeting", "message")
+_DECIMAL = Regex(r"\d+(\.\d+)?")
 
 
 class Setting:
@@ -40,9 +40,10 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
     """A reader of whole numbers from `low` to `high`: the bounds keep date arithmetic in range."""
 
     def read(value: str) -> int:
-        if not re.fullmatch(r"\s*[0-9]+\s*", value) or not low <= int(value) <= high:
+        number = value.strip()
+        if not (number.isascii() and number.isdigit()) or not low <= int(number) <= high:
             raise InputError(f"{value!r} is not a whole number from {low} to {high}")
-        return int(value)
+        return int(number)
 
     return read
 
@@ -70,7 +71,7 @@ def parse_tiers(value: str) -> list[tuple[int, float]]:
     tiers = []
     for part in value.split(","):
         threshold, sep, coefficient = part.strip().rpartition(":")
-        if not sep or not re.fullmatch(r"\d+(\.\d+)?", coefficient.strip()):
+        if not sep or not _DECIMAL.fullmatch(coefficient.strip()):
             raise InputError(f"cannot read tier {part.strip()!r}; write THRESHOLD:COEFFICIENT, e.g. 100000:0.5")
         amount, _ = parse_amount(threshold)
         tiers.append((amount, float(coefficient)))

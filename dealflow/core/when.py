@@ -5,11 +5,11 @@ A result is either a `date` (a whole day, never given an invented midnight) or a
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 
 from dealflow.core import clock
 from dealflow.core.errors import InputError
+from dealflow.core.text import Regex
 
 Moment = date | datetime
 
@@ -32,8 +32,10 @@ _WEEKDAYS = {
     )
     for name in names
 }
-_OFFSET = re.compile(r"^([+-]?)(\d{1,4})\s*([hdwmy])$")
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_TIME = Regex(r"^(\d{1,2}):(\d{2})$")
+_ISO_DAY = Regex(r"^\d{4}-\d{2}-\d{2}")
+_WORD = Regex(r"[^\W\d_]+")  # letters only
+_DIGIT_RUN = Regex(r"\d+")
 
 
 class Offset:
@@ -66,10 +68,19 @@ class Offset:
 
 def parse_offset(text: str) -> Offset:
     """Read an offset like `+1d`, `7d`, `2w`, `+1m`, `-4h`."""
-    match = _OFFSET.match(text.strip().lower())
-    if not match:
+    offset = _offset(text.strip().lower())
+    if offset is None:
         raise InputError(f"cannot read {text!r} as an offset; use a number and a unit, e.g. +1d, 7d, 2w, 1m, 4h")
-    sign, amount, unit = match.groups()
+    return offset
+
+
+def _offset(text: str) -> Offset | None:
+    """A sign, 1 to 4 digits, spaces, a unit: read by hand because `dealflow today` reads every parked deal's
+    interval and loads no `re` (see dealflow/__init__.py)."""
+    sign = text[:1] if text[:1] in ("+", "-") else ""
+    amount, unit = text[len(sign):-1].rstrip(), text[-1:]
+    if not unit or unit not in "hdwmy" or not amount.isdecimal() or len(amount) > 4:
+        return None
     return Offset(-int(amount) if sign == "-" else int(amount), unit)
 
 
@@ -106,8 +117,8 @@ def _relative(text: str, now: datetime) -> Moment | None:
     if text == "eom":
         next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
         return next_month - timedelta(days=1)
-    if _OFFSET.match(text):
-        offset = parse_offset(text)
+    offset = _offset(text)
+    if offset is not None:
         return offset.apply(now if offset.unit == "h" else today)
     if _TIME.match(text):
         return _at_time(today, text)
@@ -132,7 +143,7 @@ def _at_time(day: date, hhmm: str) -> datetime:
 
 
 def _iso(text: str, now: datetime) -> Moment | None:
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+    if not _ISO_DAY.match(text):
         return None
     try:
         if len(text) == 10:
@@ -145,8 +156,9 @@ def _iso(text: str, now: datetime) -> Moment | None:
 def _free_form(text: str, now: datetime) -> Moment | None:
     """Dates python-dateutil reads the same whichever way it is asked: day or month first, and whatever
     it would fill in by itself. Only the year may be left out (this year); nothing else is guessed."""
-    has_letters = re.search(r"[^\W\d_]{3}", text) is not None
-    if not re.search(r"\d", text) or (not has_letters and len(re.findall(r"\d+", text)) < 3):
+    has_letters = any(len(word) >= 3 for word in _WORD.findall(text))
+    numbers = _DIGIT_RUN.findall(text)
+    if not numbers or (not has_letters and len(numbers) < 3):
         return None
     from dateutil import parser  # heavy: only for free-form dates
 
@@ -171,7 +183,7 @@ def _free_form(text: str, now: datetime) -> Moment | None:
 
 def _check_weekday(text: str, day: date) -> None:
     """`fri 9` is not silently the 9th: a weekday written beside a date must be that date's weekday."""
-    for word in re.findall(r"[^\W\d_]+", text.casefold()):
+    for word in _WORD.findall(text.casefold()):
         if word in _WEEKDAYS and _WEEKDAYS[word] != day.weekday():
             raise InputError(f"{text!r}: {day.isoformat()} is not a {word}; write the date as YYYY-MM-DD")
 

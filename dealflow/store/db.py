@@ -5,11 +5,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 
 from dealflow.core.errors import DealflowError
 from dealflow.store.schema import MIGRATIONS, VERSION
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from contextlib import AbstractContextManager
+    from typing import Any, TypeVar
+
+    Handle = TypeVar("Handle")
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -87,23 +93,34 @@ def _migrate(conn: sqlite3.Connection, path: str, version: int,
         conn.execute(f"PRAGMA user_version = {VERSION}")
 
 
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction, taken up front (IMMEDIATE) so concurrent writers queue instead of failing."""
-    if conn.in_transaction:
-        yield conn
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+def transaction(conn: sqlite3.Connection, handle: Handle | None = None) -> _Transaction:
+    """One write transaction, taken up front (IMMEDIATE) so concurrent writers queue instead of failing.
+
+    A use inside another joins it. `with` gives `handle` (what the caller holds: the connection by default).
+    """
+    return _Transaction(conn, conn if handle is None else handle)
 
 
-@contextmanager
-def indexes_built_after(conn: sqlite3.Connection, tables: Iterable[str]) -> Iterator[None]:
+class _Transaction:
+    """A class rather than `@contextmanager`: contextlib would cost every command 2 ms of imports."""
+
+    __slots__ = ("conn", "handle", "began")
+
+    def __init__(self, conn: sqlite3.Connection, handle: Any):
+        self.conn, self.handle, self.began = conn, handle, False
+
+    def __enter__(self) -> Any:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.began = True
+        return self.handle
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        if self.began:
+            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def indexes_built_after(conn: sqlite3.Connection, tables: Iterable[str]) -> AbstractContextManager[None]:
     """Fill `tables` without their plain indexes, then build each index again in one pass.
 
     SQLite builds an index from a sorted run of the rows much faster than it inserts every new row into every
@@ -114,6 +131,12 @@ def indexes_built_after(conn: sqlite3.Connection, tables: Iterable[str]) -> Iter
     Runs inside the caller's transaction (SQLite's DDL is transactional): if the block fails, or the process
     dies, the transaction's rollback brings the indexes back with the rows as they were.
     """
+    from contextlib import contextmanager  # here, not at the top: see _Transaction
+
+    return contextmanager(_indexes_built_after)(conn, tables)
+
+
+def _indexes_built_after(conn: sqlite3.Connection, tables: Iterable[str]) -> Iterator[None]:
     if not conn.in_transaction:
         raise RuntimeError("indexes_built_after needs the caller's transaction")
     plain = [(name, conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0])

@@ -9,7 +9,12 @@ ISO 8601 with offset. Derived facts (days in stage, balances, overdue) are compu
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Migration = Callable[[sqlite3.Connection], None]
 
 V1 = """
 CREATE TABLE settings (
@@ -208,8 +213,6 @@ CREATE INDEX activities_by_month ON activities (substr(at, 1, 7), kind);
 V3 = """
 CREATE INDEX tasks_open_by_deal ON tasks (deal_id, done_at) WHERE done_at IS NULL;
 """
-
-Migration = Callable[[sqlite3.Connection], None]
 
 
 def _script(sql: str) -> Migration:

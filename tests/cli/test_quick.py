@@ -3,6 +3,7 @@ everything else over to it."""
 
 import os
 import subprocess
+import sys
 
 import pytest
 from typer.main import get_command
@@ -101,3 +102,20 @@ def test_a_reader_that_stops_early_gets_no_traceback(demo_book, db_path):
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 1
     assert stderr == ""
+
+
+# What `dealflow today` must not load (see dealflow/__init__.py): each costs milliseconds of every morning.
+HEAVY = ("typer", "click", "rich", "typing", "re", "enum", "contextlib", "dataclasses", "decimal", "pathlib",
+         "dateutil", "sqlite_utils", "json", "csv")
+
+
+def test_today_piped_loads_none_of_the_heavy_modules(demo_book, db_path):
+    script = ("import sys; sys.argv = ['dealflow', 'today']; from dealflow.cli import main; main(); "
+              f"sys.stderr.write(' '.join(name for name in {HEAVY!r} if name in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DEALFLOW_DB": str(db_path)}
+    # -S: without site-packages, whose .pth hooks (an editable install's) import some of these themselves.
+    result = subprocess.run([sys.executable, "-S", "-c", script], capture_output=True, text=True, env=env,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") > 5  # the demo's agenda was written
+    assert result.stderr == ""

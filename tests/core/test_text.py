@@ -7,7 +7,7 @@ import sqlite3
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dealflow.core.text import digits, email_key
+from dealflow.core.text import Regex, digits, email_key
 
 
 @given(st.text(alphabet=st.sampled_from("aZq@.-_ ÜüДдİıẞß1\u00a0\t"), max_size=12))
@@ -27,3 +27,14 @@ def test_digits_keeps_only_digits():
     assert digits("+7 (916) 000-00-01") == "79160000001"
     assert digits("call me") is None
     assert digits(None) is None
+
+
+def test_regex_compiles_on_first_use_and_then_is_a_compiled_pattern():
+    pattern = Regex(r"(?s)(\d+)\s*x")
+    assert "findall" not in vars(pattern)
+    assert pattern.findall("2 x, 10\nx and 3y") == ["2", "10"]
+    assert "findall" in vars(pattern)  # later calls skip the lookup through __getattr__
+    assert pattern.sub("#", "7x") == "#"
+    assert pattern.fullmatch("12 x")[1] == "12"
+    assert pattern.match("x") is None
+    assert pattern.pattern == r"(?s)(\d+)\s*x"

@@ -1,0 +1,74 @@
+"""render's machine formats: TSV and CSV cells are exactly `text_value` of each value, made inert, whatever
+the mix of types in a column and however many rows (they are written a column and a chunk at a time)."""
+
+import csv
+import io
+from datetime import date, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dealflow import render
+
+COLUMNS = ["name", "value", "share_pct", "days", "when", "flag"]  # plain, money, percentage, and more
+
+values = st.one_of(
+    st.none(), st.text(), st.integers(min_value=-10**15, max_value=10**15), st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False), st.dates(), st.datetimes(),
+    st.sampled_from(["Пётр\u00a0Иванов", "a\tb", "two\nlines", "\x1b[31mred", "\u202eevil", "x\r\ny", "₽ 1\u202f000"]),
+)
+rows = st.lists(st.dictionaries(st.sampled_from(COLUMNS), values), max_size=12)
+
+
+def expected_tsv(columns, table):
+    lines = ["\t".join(columns)]
+    lines += ["\t".join(render._tsv_cell(render.text_value(c, row.get(c))) for c in columns) for row in table]
+    return "\n".join(lines) + "\n"
+
+
+def expected_csv(columns, table):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([render.inert(render.text_value(c, row.get(c))) for c in columns] for row in table)
+    return out.getvalue()
+
+
+def written(columns, table, fmt):
+    out = io.StringIO()
+    render.write_delimited(columns, table, fmt, out=out)
+    return out.getvalue()
+
+
+@settings(max_examples=300)
+@given(rows)
+def test_every_cell_is_its_text_value_made_inert(table):
+    assert written(COLUMNS, table, "tsv") == expected_tsv(COLUMNS, table)
+    assert written(COLUMNS, table, "csv") == expected_csv(COLUMNS, table)
+
+
+@given(rows)
+def test_a_single_column(table):
+    assert written(["value"], table, "tsv") == expected_tsv(["value"], table)
+
+
+def test_examples_of_each_kind_of_cell():
+    table = [{"name": "Acme\tLtd\n", "value": 123456, "share_pct": 12.345, "days": 3, "when": date(2026, 11, 22),
+              "flag": True},
+             {"name": None, "value": None, "share_pct": None, "days": -1, "when": datetime(2026, 11, 22, 9, 30),
+              "flag": False}]
+    assert written(COLUMNS, table, "tsv").splitlines() == [
+        "name\tvalue\tshare_pct\tdays\twhen\tflag",
+        "Acme\\tLtd\\n\t1234.56\t12.3\t3\t2026-11-22\ttrue",
+        "\t\t\t-1\t2026-11-22T09:30:00\tfalse",
+    ]
+
+
+def test_rows_beyond_one_chunk_are_all_written_and_each_escaped():
+    table = [{"name": f"Client {i}", "value": i * 100} for i in range(3000)]
+    table[2500]["name"] = "\x1b]0;pwned\x07"
+    lines = written(["name", "value"], table, "tsv").splitlines()
+    assert len(lines) == 3001
+    assert lines[1] == "Client 0\t0.00" and lines[3000] == "Client 2999\t2999.00"
+    assert lines[2501] == "\\x1b]0;pwned\\x07\t2500.00"
+    assert "\x1b" not in written(["name", "value"], table, "csv")
