@@ -71,12 +71,12 @@ def build(book: Book) -> dict[str, Any]:
             product, price = PRODUCTS[index % len(PRODUCTS)]
             currency = "RUB" if any("а" <= ch <= "я" for ch in person["name"].lower()) else "USD"
             value = price if currency == "RUB" else price // 80
-            age = rng.randint(3, 80)
+            target, age, rest = _timeline(index, stages, rng)
             deal = deals.add(book, f"{person['company']} — {product}", contact=str(person["id"]),
                              value=money.to_plain(value), currency=currency, source=person["source"],
                              owner=rng.choice(["alex", "maria"]), at=_at(today - timedelta(days=age), 9),
                              close=today + timedelta(days=rng.randint(5, 60)))
-            made.append(_walk(book, deal, stages, today, age, index, rng))
+            made.append(_walk(book, deal, stages, today, (target, age, rest), index, rng))
         _extra_tasks(book, made, today, rng)
         _agenda_story(book, people, made, today)
         _park_undecided(book, made, today)
@@ -88,15 +88,34 @@ def _at(day, hour: int) -> datetime:
     return clock.localize(datetime.combine(day, time(hour, 0)))
 
 
-def _walk(book: Book, deal: dict[str, Any], stages: list[dict[str, Any]], today, age: int, index: int,
-          rng: random.Random) -> dict[str, Any]:
-    """Move a fresh deal along the pipeline over its life, and sometimes close it."""
+# Sample deals left too long in their stage (a qualified lead, a big proposal waiting for an answer): the
+# stuck deals of the demo's agenda. Every other open deal is within its stage's limit.
+STUCK = (1, 16)
+
+
+def _timeline(index: int, stages: list[dict[str, Any]], rng: random.Random) -> tuple[int, int, int]:
+    """(where the deal ends, days since it was created, days it has been in its last stage).
+
+    Leads are a day old; other open deals near their stage's limit, so that `today --on` a few days ahead shows
+    some become stuck; the STUCK ones well past it.
+    """
     target = index % (len(stages) + 2)  # a spread over every stage, plus won and lost
+    if target == 0:
+        return target, 1, 1
+    limit = stages[min(target, len(stages) - 1)]["max_days"] or 14
+    rest = limit + rng.randint(3, 9) if index in STUCK else max(limit - rng.randint(0, 3), 1)
+    return target, rng.randint(rest + 20, 80), rest
+
+
+def _walk(book: Book, deal: dict[str, Any], stages: list[dict[str, Any]], today, timeline: tuple[int, int, int],
+          index: int, rng: random.Random) -> dict[str, Any]:
+    """Move a fresh deal along the pipeline over its life (see `_timeline`), and sometimes close it."""
+    target, age, rest = timeline
     lost = target == len(stages) + 1
     steps = 1 + index % (len(stages) - 1) if lost else min(target, len(stages) - 1)  # lost early or late
     for step in range(1, steps + 1):
-        when_day = today - timedelta(days=max(age - step * max(age // (steps + 1), 1), 1))
-        deals.move(book, deal["id"], stages[step]["name"], at=_at(when_day, 11 + step % 5))
+        days_ago = rest + (steps - step) * (age - rest) // steps  # spread from creation, the last `rest` ago
+        deals.move(book, deal["id"], stages[step]["name"], at=_at(today - timedelta(days=days_ago), 11 + step % 5))
     if target == len(stages):
         deals.close(book, deal["id"], "won", note="signed")
     elif lost:
@@ -114,8 +133,10 @@ def _extra_tasks(book: Book, made: list[dict[str, Any]], today, rng: random.Rand
         tasks.create(book, rng.choice(NEXT_STEPS), due, deal_id=deal["id"])
 
 
-# Parked deals, most valuable first: (days since parking, days since each touch logged since then).
-PARKED = [(10, [4]), (8, []), (17, [15, 8, 1]), (14, [7]), (2, [])]
+# Parked deals, most valuable first: (days since parking, days since each touch logged since then). Each fits
+# in the days its deal has sat in its stage (see `_timeline`): a follow-up due today, one a day overdue, one
+# with all 3 touches done and one whose tier allows none (both to decide), one due later.
+PARKED = [(7, []), (8, []), (7, [6, 4, 1]), (2, []), (3, [])]
 
 
 def _park_undecided(book: Book, made: list[dict[str, Any]], today) -> None:
@@ -143,7 +164,8 @@ def _agenda_story(book: Book, people: list[dict[str, Any]], made: list[dict[str,
     for deal in open_deals[:4]:
         activities.log(book, str(deal["id"]), "call", "talked about the offer", duration="6m",
                        at=_at(today - timedelta(days=1), 15))
-    caller = open_deals[-1]
+    # A rouble deal: the parked deals are dollar ones (see _park_undecided), whose next touch a call would be.
+    caller = next(deal for deal in reversed(open_deals) if deal["currency"] == "RUB")
     activities.log(book, str(caller["id"]), "call", missed=True,
                    at=clock.localize(datetime.combine(today, time(8, 40))))
     forgotten = people[11]  # an old contact whose deal nobody touched for months: stale, stuck, no next step

@@ -179,3 +179,19 @@ def test_dates_at_the_ends_of_the_calendar_are_clean_errors_or_answers(cli, asse
     assert_refused("today", "--days", "100000000", message="--days must be from 0 to 3660")
     assert_refused("today", "--on", "9999-12-31", "--days", "5", message="out of range")
     assert cli.ok("report", "funnel", "--until", "9999-12-31").stdout.splitlines()[1].startswith("Lead\t1\t")
+
+
+def test_the_demo_fills_every_kind_of_the_agenda_and_only_its_stories_are_stuck(cli):
+    """A newcomer's first `today`: something of every kind, and a few deals stuck on purpose, not half the book."""
+    cli.ok("demo")
+    items = json.loads(cli.ok("today", "-f", "json").stdout)
+    assert {item["kind"] for item in items} == {"task", "follow-up", "decide", "stuck", "stale", "no-next-step",
+                                                "invoice-overdue", "not-invoiced"}
+    tasks = [item for item in items if item["kind"] == "task"]
+    assert any(item["days"] > 0 for item in tasks) and any(item["days"] == 0 for item in tasks)
+    assert any(item["detail"].endswith("(missed call)") for item in tasks)
+    stuck = [item for item in items if item["kind"] == "stuck"]
+    assert len(stuck) == 3  # the forgotten repeat order, a big proposal and a qualified lead left too long
+    assert {item["deal_id"] for item in items if item["kind"] == "stale"} <= {item["deal_id"] for item in stuck}
+    assert all(item["stage"] != "Lead" for item in stuck)  # leads are a day old, not "75 days in Lead, limit 1"
+    assert {item["days"] for item in items if item["kind"] == "follow-up"} == {0, 1}
