@@ -6,14 +6,18 @@ When a migration is added, add the book the previous version wrote; never regene
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from dealflow.store.schema import VERSION
-from tests.conftest import run_exe
+from tests.conftest import ROOT, dealflow_exe, run_exe
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").glob("book-v*.db"))
 
@@ -53,6 +57,35 @@ def test_an_old_book_is_migrated_with_nothing_lost(fixture, tmp_path):
     for args in (("db", "check"), ("today",), ("report", "funnel"), ("invoice", "list", "--all")):
         result = run_exe("--db", str(book), *args, env=env)
         assert result.returncode == 0, (args, result.stderr)
+
+
+def test_a_migration_killed_midway_leaves_the_old_book_or_the_new_one(tmp_path):
+    """SIGKILL at moments around the upgrade of the first schema's book (which moments land before, during or
+    after the migration depends on the machine): never a half-migrated or damaged book, never a row lost."""
+    before = _tables(FIXTURES[0])
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DEALFLOW_NOW": "2026-11-22T10:00:00+03:00"}
+    for attempt, delay in enumerate([0.03, 0.06, 0.09, 0.12, 0.15, 0.18, 0.22, 0.3]):
+        book = tmp_path / f"upgrade{attempt}.db"
+        shutil.copy(FIXTURES[0], book)
+        proc = subprocess.Popen([*dealflow_exe(), "--db", str(book), "deals"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        conn = sqlite3.connect(book)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        conn.close()
+        assert version in (1, VERSION)
+        assert ("tasks_open_by_deal" in indexes) == (version == VERSION)  # schema 3's index: all or nothing
+        after = _tables(book)
+        for table, (columns, rows) in before.items():
+            keep = [after[table][0].index(column) for column in columns]
+            assert [tuple(row[i] for i in keep) for row in after[table][1]] == rows, f"rows of {table} changed"
+        again = run_exe("--db", str(book), "deals", "--status", "all", env=env)
+        assert again.returncode == 0, again.stderr
+        assert len(again.stdout.splitlines()) == len(before["deals"][1]) + 1
 
 
 def test_released_migrations_are_never_edited(tmp_path):
