@@ -2,7 +2,8 @@
 
 Targets (ARCHITECTURE.md keeps them here, never in tests): 10k deals ≤ 1 s, 100k deals ≤ 5 s, peak RSS of
 the importing process ≤ 150 MB. CPU time (user + sys) is reported beside the wall time because it is the
-steadier number on a shared, busy machine. Run from the repository root:  python bench/import_bench.py [--runs 3]
+steadier number on a shared, busy machine. dealflow runs installed as a seller installs it (see install.py).
+Run from the repository root:  python bench/import_bench.py [--runs 3]
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import install  # bench/install.py
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("Lead", "Qualified", "Proposal", "Negotiation", "Invoiced", "Won", "Lost")
@@ -39,13 +42,13 @@ def generate(path: Path, count: int) -> Path:
     return path
 
 
-def run_once(source: Path, workdir: Path) -> tuple[float, float, float]:
+def run_once(source: Path, workdir: Path, python: Path) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak RSS MB) of one `dealflow import deals` into a fresh book."""
     book = workdir / "bench.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{book}{suffix}").unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DEALFLOW_DB": str(book), "DEALFLOW_NOW": "2026-11-22T10:00"}
-    command = [sys.executable, "-m", "dealflow"]
+    command = [str(python), "-m", "dealflow"]
     subprocess.run([*command, "stage", "list"], env=env, check=True, capture_output=True)  # create the book
     started = time.perf_counter()
     process = subprocess.Popen([*command, "import", "deals", str(source)], env=env, stdout=subprocess.PIPE,
@@ -64,9 +67,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
+        python = install.installed(workdir) / "python"
         for size in args.sizes:
             source = generate(workdir / f"deals-{size}.csv", size)
-            results = [run_once(source, workdir) for _ in range(args.runs)]
+            results = [run_once(source, workdir, python) for _ in range(args.runs)]
             walls, cpus, peaks = (list(column) for column in zip(*results))
             print(f"{size:>7} deals: median {statistics.median(walls):.2f} s wall "
                   f"(runs {', '.join(f'{w:.2f}' for w in walls)}), median {statistics.median(cpus):.2f} s CPU, "

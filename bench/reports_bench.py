@@ -6,6 +6,7 @@ Builds the book quickly: `dealflow` creates and seeds it (pipeline, settings), t
 stage history, activities, tasks, invoices and payments are written in bulk SQL. Prints the median
 wall time of each report beside `python -c pass` and `dealflow --version` (the start-up floor), and the
 median time of the same command run in this process (imports already done: the report's own work).
+The processes run dealflow installed as a seller installs it (see install.py).
 Targets: ≤ 150 ms per report at 10 000 deals, ≤ 300 ms at 100 000.
 """
 
@@ -23,6 +24,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import install  # bench/install.py
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.fromisoformat("2026-11-22T10:00:00+03:00")
 REPORTS = [
@@ -33,9 +36,11 @@ REPORTS = [
 ]
 
 
+PYTHON = sys.executable  # the timed interpreter: set by main to a fresh install (see install.py)
+
+
 def dealflow(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dealflow", *args], env=env, capture_output=True, text=True,
-                          check=True)
+    return subprocess.run([PYTHON, "-m", "dealflow", *args], env=env, capture_output=True, text=True, check=True)
 
 
 def stamp(moment: datetime) -> str:
@@ -134,19 +139,21 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
+    global PYTHON
     with tempfile.TemporaryDirectory() as folder:
+        PYTHON = str(install.installed(Path(folder)) / "python")
         path = Path(folder) / "bench.db"
         env = {**os.environ, "PYTHONPATH": str(ROOT), "DEALFLOW_DB": str(path), "DEALFLOW_NOW": stamp(NOW)}
         started = time.perf_counter()
         build(path, options.deals, env)
         print(f"built in {time.perf_counter() - started:.1f} s; median of {options.runs} runs")
         print(f"{'process':>8} {'work':>8}")
-        print(f"{timed([sys.executable, '-c', 'pass'], options.runs, env):8.0f} {'':8}  python -c pass")
-        print(f"{timed([sys.executable, '-m', 'dealflow', '--version'], options.runs, env):8.0f} {'':8}  "
+        print(f"{timed([PYTHON, '-c', 'pass'], options.runs, env):8.0f} {'':8}  python -c pass")
+        print(f"{timed([PYTHON, '-m', 'dealflow', '--version'], options.runs, env):8.0f} {'':8}  "
               "dealflow --version")
         sys.path.insert(0, str(ROOT))
         for args in REPORTS:
-            whole = timed([sys.executable, "-m", "dealflow", *args], options.runs, env)
+            whole = timed([PYTHON, "-m", "dealflow", *args], options.runs, env)
             print(f"{whole:8.0f} {in_process(args, options.runs, env):8.0f}  dealflow {' '.join(args)}")
         print("(milliseconds; process = the whole command piped, work = the same run in-process)")
 
