@@ -73,3 +73,39 @@ def test_markup_in_a_name_is_shown_literally_in_a_table(cli):
     table = cli.ok("deals", "-f", "table").stdout
     assert "[bold]Big[/bold] deal" in table
     assert "[red]Ann[/red]" in table
+
+
+# A CSV file as a hostile or broken export might be: known and unknown headers, any delimiter, quotes, line
+# breaks, a BOM, NULs, Cyrillic, money and date look-alikes; or bytes that are not text at all.
+HEADERS = ["title", "value", "currency", "stage", "contact", "email", "phone", "created", "closed", "name",
+           "kind", "note", "at", "text", "due", "deal_id", "Deal - Title", "Бюджет", "Этап сделки", "junk"]
+CELLS = st.one_of(
+    st.text(alphabet="aZ09 ;,\t\"\n\r.-:/$₽€Пётр\x00\ufeff", max_size=12),
+    st.sampled_from(["1 000,50", "-5", "1e9", "2026-02-30", "31.12.2026", "12/31/26 9:00 PM", "Won", "Lost",
+                     "Lead", "Закрыто и не реализовано", "не закрыта", "call", "a@b.c", "+7 916 000-00-01", "1"]),
+)
+CSV_TEXT = st.builds(
+    lambda header, rows, delimiter, bom: ("\ufeff" if bom else "") + "\r\n".join(
+        delimiter.join(line) for line in [header, *rows]),
+    st.lists(st.sampled_from(HEADERS), min_size=1, max_size=5), st.lists(st.lists(CELLS, max_size=6), max_size=6),
+    st.sampled_from([",", ";", "\t"]), st.booleans())
+CSV_BYTES = st.one_of(st.binary(max_size=200),
+                      st.tuples(CSV_TEXT, st.sampled_from(["utf-8", "cp1251"])).map(
+                          lambda pair: pair[0].encode(pair[1], errors="replace")))
+
+
+@QUICK
+@given(data=CSV_BYTES, kind=st.sampled_from(["deals", "contacts", "activities", "tasks"]))
+def test_any_csv_bytes_are_imported_whole_or_refused_untouched(cli, db_path, tmp_path, data, kind):
+    """Random files at `dealflow import`: a summary whose counts match the book, or `Error: …` and nothing written."""
+    cli.ok("add", "Anchor deal", "--contact", "Anchor") if not db_path.exists() else None
+    source = tmp_path / "hostile.csv"
+    source.write_bytes(data)
+    before = db_state(db_path)
+    result = cli("import", kind, str(source))
+    assert_clean_failure_or_success(result, before, db_path)
+    if result.exit_code == 0:
+        created = re.search(rf"(\d+) {kind} created", result.stdout)
+        assert result.stdout.startswith("Imported ") and created, result.stdout
+        after = db_state(db_path)
+        assert len(after[kind]) == len(before[kind]) + int(created.group(1))  # each table is named as its kind
