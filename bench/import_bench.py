@@ -18,8 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import install  # bench/install.py
-
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("Lead", "Qualified", "Proposal", "Negotiation", "Invoiced", "Won", "Lost")
 
@@ -66,6 +64,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
+        import install  # bench/install.py; here, as tests import this module for `generate`
+
         workdir = Path(folder)
         python = install.installed(workdir) / "python"
         for size in args.sizes:
