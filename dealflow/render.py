@@ -8,6 +8,7 @@ tables make them readable.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from itertools import islice
@@ -27,6 +28,8 @@ MONEY_KEYS = frozenset({
     "weighted", "invoiced", "at_risk", "value_at_risk", "threshold", "payment",
 })
 DAY_KEYS = frozenset({"due", "next_due", "expected_close", "next_touch"})  # shown relative to today
+NARROW = 100  # terminal columns below which tables keep each row to about a line (see _cut_widths)
+LAST_TEXT, CUT_TEXT = 16, 10  # on a narrow terminal: the least width of the last text column, of a cut one
 
 WRAPPING = frozenset({"title", "text", "note", "detail", "name", "contact", "deal", "task", "help", "company",
                       "lost_note", "email"})
@@ -89,18 +92,19 @@ def text_value(key: str, value: Any) -> str:
 class Table:
     """Rows to show, the columns to show them in, and how a terminal should present them.
 
-    `display` is the columns a terminal shows, when fewer than `columns`.
+    `display` is the columns a terminal shows, when fewer than `columns`; `narrow` those a terminal narrower
+    than NARROW shows, each text column but the last cut to one line (see `_cut_widths`).
     """
 
-    __slots__ = ("columns", "rows", "title", "empty", "headers", "row_style", "today", "display")
+    __slots__ = ("columns", "rows", "title", "empty", "headers", "row_style", "today", "display", "narrow")
 
     def __init__(self, columns: Sequence[str], rows: Sequence[dict[str, Any]], title: str | None = None,
                  empty: str = "Nothing to show.", headers: Mapping[str, str] | None = None,
                  row_style: Callable[[dict[str, Any]], str | None] | None = None, today: date | None = None,
-                 display: Sequence[str] | None = None):
+                 display: Sequence[str] | None = None, narrow: Sequence[str] | None = None):
         self.columns, self.rows, self.title, self.empty = columns, rows, title, empty
         self.headers = headers or {}
-        self.row_style, self.today, self.display = row_style, today, display
+        self.row_style, self.today, self.display, self.narrow = row_style, today, display, narrow
 
 
 def write(table: Table, fmt: str, *, no_header: bool = False, out: TextIO | None = None) -> None:
@@ -207,12 +211,14 @@ def console(out: TextIO | None = None, stderr: bool = False):
     from rich.console import Console
 
     stream = out or (sys.stderr if stderr else sys.stdout)
-    width = None if stream.isatty() else 160  # a table written to a file or pipe is not squeezed to 80
+    # A table written to a file or pipe is not squeezed to 80 columns, unless COLUMNS says how wide.
+    width = None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160
     return Console(file=out, stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
 
 
-def human_value(key: str, value: Any, row: dict[str, Any], today: date | None = None) -> str:
-    """A cell for people: money with separators and currency, days made relative, instants shortened."""
+def human_value(key: str, value: Any, row: dict[str, Any], today: date | None = None, *, short: bool = False) -> str:
+    """A cell for people: money with separators and currency, days made relative, instants shortened;
+    `short` (a narrow terminal): a due day as only how far it is (`2 days overdue`)."""
     if value is None:
         return ""
     if key in MONEY_KEYS and isinstance(value, int) and not isinstance(value, bool):
@@ -223,14 +229,15 @@ def human_value(key: str, value: Any, row: dict[str, Any], today: date | None = 
         return f"{value:.1f}%"
     if isinstance(value, str) and _INSTANT.match(value):
         shown = value[:16].replace("T", " ")
-        return relative(shown, value[:10], today) if key in DAY_KEYS else shown
+        return relative(shown, value[:10], today, short=short) if key in DAY_KEYS else shown
     if isinstance(value, str) and key in DAY_KEYS and _DAY.fullmatch(value):
-        return relative(value, value, today)
+        return relative(value, value, today, short=short)
     return inert(str(value))
 
 
-def relative(shown: str, day_text: str, today: date | None) -> str:
-    """`2026-11-20 (2 days overdue)`, `2026-11-22 (today)`, `2026-11-25 (in 3 days)`."""
+def relative(shown: str, day_text: str, today: date | None, *, short: bool = False) -> str:
+    """`2026-11-20 (2 days overdue)`, `2026-11-22 (today)`, `2026-11-25 (in 3 days)`; `short`: `2 days overdue`,
+    `today 08:40` (the time kept when `shown` has one)."""
     if today is None:
         return shown
     days = (date.fromisoformat(day_text) - today).days
@@ -242,6 +249,8 @@ def relative(shown: str, day_text: str, today: date | None) -> str:
         note = f"{-days} day{'s' if days != -1 else ''} overdue"
     else:
         note = f"in {days} days"
+    if short:
+        return f"{note} {shown[11:]}" if len(shown) > 10 else note
     return f"{shown} ({note})"
 
 
@@ -256,15 +265,47 @@ def draw_table(table: Table, out: TextIO | None = None) -> None:
         return
     grid = RichTable(box=box.SIMPLE_HEAD, title=table.title, title_justify="left", show_edge=False)
     columns = table.display or table.columns
-    for column in columns:
+    # On a narrow terminal due days are only how far they are, and amounts and days keep to one line.
+    narrow = con.width < NARROW
+    if narrow and table.narrow:
+        columns = table.narrow
+    titles = [table.headers.get(column, column.replace("_", " ")) for column in columns]
+    cells = [[human_value(c, row.get(c), row, table.today, short=narrow) for c in columns] for row in table.rows]
+    cut = _cut_widths(columns, titles, cells, con.width) if narrow and table.narrow else {}
+    for column, title in zip(columns, titles):
         numeric = (column in MONEY_KEYS or column.endswith(("_pct", "_days", "days")) or column in ("id", "probability")
                    or _counts(table.rows, column))
-        grid.add_column(table.headers.get(column, column.replace("_", " ")), justify="right" if numeric else "left",
-                        overflow="fold", min_width=10 if column in WRAPPING else None)
-    for row in table.rows:
-        style = table.row_style(row) if table.row_style else None
-        grid.add_row(*(Text(human_value(c, row.get(c), row, table.today)) for c in columns), style=style)
+        one_line = cut is not None and (column in cut or (narrow and (column in DAY_KEYS or column in MONEY_KEYS)))
+        grid.add_column(title, justify="right" if numeric else "left", overflow="ellipsis" if one_line else "fold",
+                        no_wrap=one_line, max_width=(cut or {}).get(column),
+                        min_width=(LAST_TEXT if cut else 10) if column in WRAPPING and column not in (cut or {}) else None)
+    for row, texts in zip(table.rows, cells):
+        grid.add_row(*map(Text, texts), style=table.row_style(row) if table.row_style else None)
     con.print(grid)
+
+
+def _cut_widths(columns: Sequence[str], titles: Sequence[str], cells: list[list[str]],
+                width: int) -> dict[str, int] | None:
+    """A table's `narrow` columns on a narrow terminal: the width of each text column but the last, cut to one
+    line (…) so that a row does not fold into a tall block. The text columns share evenly what the others
+    leave; the last (what to do) wraps and keeps at least LAST_TEXT. None when even that does not fit: then
+    every cell may fold."""
+    from rich.cells import cell_len
+
+    texts = [column for column in columns if column in WRAPPING]
+    natural = {column: max(cell_len(text) for text in [title, *(row[i] for row in cells)])
+               for i, (column, title) in enumerate(zip(columns, titles))}
+    # Rich pads each cell with a space on either side and draws a space between columns.
+    spare = width - (3 * len(columns) - 1) - sum(natural[c] for c in columns if c not in WRAPPING)
+    to_cut = sorted(texts[:-1], key=natural.get)  # short ones keep their width and leave the rest to the others
+    if spare - LAST_TEXT < CUT_TEXT * len(to_cut):
+        return None
+    widths = {}
+    for place, column in enumerate(to_cut):
+        share = min(spare // (len(to_cut) + 1 - place), spare - LAST_TEXT - CUT_TEXT * (len(to_cut) - 1 - place))
+        widths[column] = max(CUT_TEXT, min(natural[column], share))
+        spare -= widths[column]
+    return widths
 
 
 def draw_funnel(rows: Sequence[dict[str, Any]], group: str | None = None, out: TextIO | None = None,

@@ -24,6 +24,7 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("DEALFLOW_NOW", NOW)
     monkeypatch.setenv("TZ", "Europe/Moscow")
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # tables written to a pipe are 160 wide unless a test says
     import time
 
     time.tzset()

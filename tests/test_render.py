@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealflow import render
+from dealflow.core import money
 
 COLUMNS = ["name", "value", "share_pct", "days", "when", "flag"]  # plain, money, percentage, and more
 
@@ -72,3 +73,59 @@ def test_rows_beyond_one_chunk_are_all_written_and_each_escaped():
     assert lines[1] == "Client 0\t0.00" and lines[3000] == "Client 2999\t2999.00"
     assert lines[2501] == "\\x1b]0;pwned\\x07\t2500.00"
     assert "\x1b" not in written(["name", "value"], table, "csv")
+
+
+# --- tables on a narrow terminal --------------------------------------------------------------------------
+
+NARROW_ROWS = [
+    {"id": 1, "title": "Гостиница «Волга» — kitchen renovation for the whole third floor", "contact": "Ольга Павлова",
+     "value": 61000000, "currency": "RUB", "due": "2026-11-21", "text": "Send the contract and call about the deposit"},
+    {"id": 22, "title": "Martin Bikes", "contact": "Lucas Martin", "value": 22500, "currency": "USD",
+     "due": "2026-11-22T08:40:00+03:00", "text": "Call back"},
+]
+DAY = date(2026, 11, 22)
+
+
+def drawn(monkeypatch, width: int, narrow=("id", "due", "title", "value", "text")) -> list[str]:
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = io.StringIO()
+    render.draw_table(render.Table(["id", "due", "title", "contact", "value", "text"], NARROW_ROWS, today=DAY,
+                                   narrow=narrow), out)
+    lines = out.getvalue().rstrip("\n").splitlines()
+    assert all(cell_len(line.rstrip()) <= width for line in lines), "\n".join(lines)
+    return lines
+
+
+def test_a_narrow_terminal_gets_the_narrow_columns_one_line_each_but_the_last_text(monkeypatch):
+    lines = drawn(monkeypatch, 80)
+    text = "\n".join(lines)
+    assert "contact" not in lines[0] and "Ольга" not in text  # not among the narrow columns
+    first = next(line for line in lines if " 1 " in line[:6])
+    assert "Гостиница «Волга»" in first and "…" in first and "floor" not in text  # the title cut to one line
+    assert "deposit" not in first  # the last text column wraps onto the next lines, whole
+    assert " ".join(text.split()).endswith("Send the contract and call about the deposit 22 today 08:40 "
+                                           "Martin Bikes $ 225 Call back")
+    assert "1 day overdue" in text and "today 08:40" in text and "2026-11" not in text  # due days made short
+    assert money.to_human(61000000, "RUB") in text  # amounts on one line
+
+
+def test_a_wide_terminal_shows_every_column_in_full(monkeypatch):
+    text = "\n".join(drawn(monkeypatch, 160))
+    assert "Ольга Павлова" in text and "whole third floor" in text and "…" not in text
+    assert "2026-11-21 (1 day overdue)" in text and "2026-11-22 08:40 (today)" in text
+
+
+def test_too_narrow_for_one_line_cells_everything_folds_and_nothing_is_lost(monkeypatch):
+    text = " ".join("\n".join(drawn(monkeypatch, 50)).split())
+    assert "…" not in text
+    for word in ("Гостиница", "floor", "deposit", "Martin"):
+        assert word in text
+
+
+def test_a_table_without_narrow_columns_keeps_its_columns_and_folds_text(monkeypatch):
+    text = "\n".join(drawn(monkeypatch, 80, narrow=None))
+    assert "Ольга" in text and "floor" in text and "…" not in text
+    assert "1 day overdue" in text and "2026-11" not in text  # due days are short on any narrow table

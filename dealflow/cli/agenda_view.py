@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 COLUMNS = FIELDS + ["urgency"]
-DISPLAY = ["task_id", "due", "deal_id", "deal", "contact", "value", "detail"]  # what fits 80 columns
+DISPLAY = ["task_id", "due", "deal_id", "deal", "contact", "value", "detail"]
+NARROW = [column for column in DISPLAY if column != "contact"]  # under 100 columns: the deal cut to a line
 SOMETIMES = ("task_id", "due")  # shown for a kind only when its items have them
 HEADERS = {"deal_id": "deal #", "task_id": "task"}
 NOTHING = "Nothing needs you today: no tasks due, nothing stuck or overdue. A good day to find new leads."
@@ -63,7 +64,9 @@ def draw(items: list[dict[str, Any]], day: date) -> None:
         rows = [entry for entry in items if entry["kind"] == kind]
         if rows:
             heading = agenda.KINDS.get(kind, agenda.OTHER_KIND).heading
-            display = [column for column in DISPLAY if column not in SOMETIMES or any(row[column] for row in rows)]
+            shown = [column for column in SOMETIMES if any(row[column] for row in rows)]
+            display, narrow = ([column for column in columns if column not in SOMETIMES or column in shown]
+                               for columns in (DISPLAY, NARROW))
             render.message("")
             render.draw_table(render.Table(COLUMNS, rows, title=f"{heading} ({len(rows)})", display=display,
-                                           headers=HEADERS, today=day, row_style=urgency_style))
+                                           narrow=narrow, headers=HEADERS, today=day, row_style=urgency_style))

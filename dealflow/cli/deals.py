@@ -17,6 +17,7 @@ TABLE_COLUMNS = ["id", "title", "contact", "stage", "status", "value", "probabil
                  "next_due"]  # a terminal's 80 columns; owner, source and dates are in tsv/csv/json
 PARKED_COLUMNS = ["coefficient", "touches_done", "touches_total", "next_touch", "channel"]
 PARKED_DISPLAY = ["id", "title", "contact", "stage", "value", *PARKED_COLUMNS]
+NOT_NARROW = ("contact", "probability", "days_in_stage", "coefficient", "channel")  # left out under 100 columns
 DealArg = Annotated[str, typer.Argument(metavar="DEAL", help="Deal number: 42 or #42.")]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag (repeat for more).")]
 
@@ -82,6 +83,7 @@ def list_deals(
                          empty="No deals match. Add one with `dealflow add TITLE`.", today=today,
                          headers={"days_in_stage": "days", "probability": "prob %", "coefficient": "tier",
                                   "touches_done": "done", "touches_total": "of"}, display=display,
+                         narrow=[c for c in display if c not in NOT_NARROW],
                          row_style=lambda row: _urgency(row, today.isoformat()))
     show(table, fmt, no_header)
 

@@ -63,6 +63,7 @@ def list_tasks(
                          headers={"overdue_days": "overdue", "deal_id": "deal #"},
                          # `due` already says "3 days overdue"; origin and deal # fit only in tsv/csv/json
                          display=[c for c in columns if c not in ("overdue_days", "origin", "deal_id")],
+                         narrow=["id", "due", "contact", "phone", "text"],  # a call list: who, and what to do
                          row_style=lambda row: "red" if (row["overdue_days"] or 0) > 0 and not row["done_at"] else None)
     show(table, fmt, no_header)
 

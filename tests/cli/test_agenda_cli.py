@@ -195,3 +195,18 @@ def test_the_demo_fills_every_kind_of_the_agenda_and_only_its_stories_are_stuck(
     assert {item["deal_id"] for item in items if item["kind"] == "stale"} <= {item["deal_id"] for item in stuck}
     assert all(item["stage"] != "Lead" for item in stuck)  # leads are a day old, not "75 days in Lead, limit 1"
     assert {item["days"] for item in items if item["kind"] == "follow-up"} == {0, 1}
+
+
+def test_today_on_an_80_column_terminal_keeps_rows_short_and_what_to_do_whole(cli, monkeypatch):
+    from rich.cells import cell_len
+
+    cli.ok("demo")
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = cli.ok("today", "-f", "table").stdout.splitlines()
+    assert all(cell_len(line.rstrip()) <= 80 for line in lines[1:])  # the summary line wraps as text
+    table = "\n".join(lines)
+    assert "Гостиница «Волга» — kitchen renovation" not in table and "Гостиница «" in table  # cut to a line
+    assert "contact" not in table.split("Tasks (")[1].splitlines()[1]  # the heading row has no contact
+    assert "2026-11" not in table and "1 day overdue" in table
+    words = " ".join(table.split())
+    assert "Call back Михаил Егоров (missed call)" in words  # what to do wraps, whole
