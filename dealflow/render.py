@@ -265,20 +265,23 @@ def draw_table(table: Table, out: TextIO | None = None) -> None:
         return
     grid = RichTable(box=box.SIMPLE_HEAD, title=table.title, title_justify="left", show_edge=False)
     columns = table.display or table.columns
-    # On a narrow terminal due days are only how far they are, and amounts and days keep to one line.
+    # On a narrow terminal due days are only how far they are, and they and amounts keep to one line; a table
+    # with `narrow` columns shows those, its text columns but the last cut to one line (see _cut_widths).
     narrow = con.width < NARROW
     if narrow and table.narrow:
         columns = table.narrow
     titles = [table.headers.get(column, column.replace("_", " ")) for column in columns]
     cells = [[human_value(c, row.get(c), row, table.today, short=narrow) for c in columns] for row in table.rows]
-    cut = _cut_widths(columns, titles, cells, con.width) if narrow and table.narrow else {}
+    widths = _cut_widths(columns, titles, cells, con.width) if narrow and table.narrow else {}
+    fits, cut = widths is not None, widths or {}  # when nothing fits on one line, every cell may fold
     for column, title in zip(columns, titles):
         numeric = (column in MONEY_KEYS or column.endswith(("_pct", "_days", "days")) or column in ("id", "probability")
                    or _counts(table.rows, column))
-        one_line = cut is not None and (column in cut or (narrow and (column in DAY_KEYS or column in MONEY_KEYS)))
+        one_line = narrow and fits and (column in cut or column in DAY_KEYS or column in MONEY_KEYS)
+        wraps = column in WRAPPING and column not in cut
         grid.add_column(title, justify="right" if numeric else "left", overflow="ellipsis" if one_line else "fold",
-                        no_wrap=one_line, max_width=(cut or {}).get(column),
-                        min_width=(LAST_TEXT if cut else 10) if column in WRAPPING and column not in (cut or {}) else None)
+                        no_wrap=one_line, max_width=cut.get(column),
+                        min_width=(LAST_TEXT if cut else 10) if wraps else None)
     for row, texts in zip(table.rows, cells):
         grid.add_row(*map(Text, texts), style=table.row_style(row) if table.row_style else None)
     con.print(grid)
