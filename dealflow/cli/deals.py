@@ -14,7 +14,7 @@ from dealflow.core import clock, deals, money
 LIST_COLUMNS = ["id", "title", "contact", "stage", "status", "value", "currency", "probability", "days_in_stage",
                 "next_due", "owner", "source", "created_at"]
 TABLE_COLUMNS = ["id", "title", "contact", "stage", "status", "value", "probability", "days_in_stage",
-                 "next_due"]  # a terminal's 80 columns; owner, source and dates are in tsv/csv/json
+                 "next_due"]  # what a terminal shows; owner, source and dates are in tsv/csv/json
 PARKED_COLUMNS = ["coefficient", "touches_done", "touches_total", "next_touch", "channel"]
 PARKED_DISPLAY = ["id", "title", "contact", "stage", "value", *PARKED_COLUMNS]
 NOT_NARROW = ("contact", "probability", "days_in_stage", "coefficient", "channel")  # left out under 100 columns
