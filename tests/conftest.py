@@ -78,6 +78,15 @@ def cli() -> Cli:
     return Cli()
 
 
+def foreign_sqlite(path: Path) -> bytes:
+    """An SQLite file some other program wrote (one table of its own); returns its bytes, to prove it untouched."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE photos (id INTEGER)")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
 def db_state(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table: compare before and after to prove a failed command changed nothing."""
     conn = sqlite3.connect(path)

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from dealflow.store.schema import VERSION
-from tests.conftest import db_state
+from tests.conftest import db_state, foreign_sqlite
 
 
 def test_config_set_get_list_unset(cli):
@@ -112,11 +112,7 @@ def test_a_newer_book_is_refused_byte_for_byte(cli, db_path):
 
 def test_a_foreign_sqlite_file_is_refused(cli, tmp_path):
     path = tmp_path / "photos.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE photos (id INTEGER)")
-    conn.commit()
-    conn.close()
-    before = path.read_bytes()
+    before = foreign_sqlite(path)
     result = cli("--db", str(path), "deals")
     assert result.exit_code == 1 and "not a dealflow database" in result.stderr
     assert path.read_bytes() == before

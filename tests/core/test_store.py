@@ -8,6 +8,7 @@ import pytest
 from dealflow.core import Book, DealflowError
 from dealflow.store import db
 from dealflow.store.schema import VERSION
+from tests.conftest import foreign_sqlite
 
 
 def test_a_new_book_is_created_with_the_default_pipeline_and_reasons(tmp_path):
@@ -45,11 +46,7 @@ def test_a_newer_book_is_refused_and_left_byte_for_byte(db_path):
 
 def test_a_foreign_sqlite_file_is_refused(tmp_path):
     path = tmp_path / "other.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE notes (body TEXT)")
-    conn.commit()
-    conn.close()
-    before = path.read_bytes()
+    before = foreign_sqlite(path)
     with pytest.raises(DealflowError, match="not a dealflow database"):
         Book.open(path)
     assert path.read_bytes() == before
