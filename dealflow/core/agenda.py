@@ -148,11 +148,16 @@ _KIND_ORDER = {kind: place for place, kind in enumerate(KINDS)}
 def agenda(book: Book, *, on: when.Moment | None = None, days: int = 0) -> list[dict[str, Any]]:
     """Every item for the day `on` (default today) and dated items `days` ahead, most urgent first.
 
-    Read-only: asking about a future day changes nothing.
+    Read-only: asking about a future day changes nothing. A past day is refused: the items are worked out
+    from the book as it is now, so a deal won this week would show as "not invoiced" a month ago.
     """
     if not 0 <= days <= 3660:
         raise InputError("--days must be from 0 to 3660 (how many days ahead to look)")
-    day = when.day_of(on) if on is not None else clock.today()
+    today = clock.today()
+    day = when.day_of(on) if on is not None else today
+    if day < today:
+        raise InputError(f"--on looks ahead, and {day.isoformat()} has passed; `dealflow tasks --done` and "
+                         "`dealflow show ID` tell what happened then")
     until = day + timedelta(days=days)
     items = [found for source in SOURCES for found in source(book, day, until)]
     for entry in items:

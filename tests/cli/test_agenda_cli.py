@@ -86,6 +86,7 @@ def test_remind_tasks_done_snooze(cli, deal):
     (("snooze", "T1", "--to", "later"), "cannot read 'later'"),
     (("tasks", "--all", "--done"), "only one of"),
     (("today", "--on", "whenever"), "cannot read 'whenever'"),
+    (("today", "--on", "yesterday"), "--on looks ahead, and 2026-11-21 has passed"),
     (("today", "--days", "-1"), "--days must be from 0 to 3660"),
     (("sweep", "--older-than", "-5"), "--older-than"),
 ])
@@ -113,6 +114,12 @@ def test_today_machine_output_and_on_a_future_day_is_read_only(cli, deal, db_pat
     task = [item for item in later if item["kind"] == "task"]
     assert [(item["task_id"], item["days"], item["value"], item["currency"]) for item in task] == [
         (1, 1, 1250000.0, "RUB")]
+
+
+def test_today_on_earlier_today_is_today(cli, deal):
+    cli.ok("remind", deal, "call back", "--due", "today 08:00")
+    assert rows(cli.ok("today", "--on", "today 07:00")) == rows(cli.ok("today"))
+    assert [r["detail"] for r in rows(cli.ok("today"))] == ["call back"]
 
 
 def test_today_stuck_by_days_in_lead(cli, deal, clock):
