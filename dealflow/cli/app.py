@@ -58,6 +58,14 @@ class DealflowGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
+            return self._invoke(ctx)
+        except BaseException as exc:
+            if isinstance(ctx.obj, State) and getattr(exc, "exit_code", 1):
+                ctx.obj.failed = True
+            raise
+
+    def _invoke(self, ctx: Any) -> Any:
+        try:
             return super().invoke(ctx)
         except DealflowError as exc:
             fail(str(exc))
@@ -101,6 +109,7 @@ class State:
 
     def __init__(self, db: str | None):
         self.db = db
+        self.failed = False  # set when the command ends in an error: see `Book.close`
         self._book = None
 
     def book(self):
@@ -112,7 +121,7 @@ class State:
 
     def close(self) -> None:
         if self._book is not None:
-            self._book.close()
+            self._book.close(failed=self.failed)
 
 
 def _version(value: bool) -> None:

@@ -69,8 +69,10 @@ def answered(args: list[str]) -> bool:
         book = Book.open(request["db"])
         try:
             items, day = agenda_view.gather(book, days=request["days"], on=request["on"])
-        finally:
-            book.close()
+        except BaseException:
+            book.close(failed=True)
+            raise
+        book.close()
     except Exception:  # the full command line tries again and reports it its own way
         return False
     try:

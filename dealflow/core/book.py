@@ -24,6 +24,7 @@ class Book:
     def __init__(self, conn: sqlite3.Connection, path: str):
         self.conn = conn
         self.path = path
+        self._seeded: tuple[int, int] | None = None  # see `close`
         conn.row_factory = sqlite3.Row
         # SQLite's lower()/LIKE only fold ASCII; Cyrillic names need Python's casefold.
         conn.create_function("fold", 1, _fold, deterministic=True)
@@ -34,10 +35,40 @@ class Book:
         from dealflow.core import seed
 
         resolved = db.resolve_path(str(path) if path else None)
-        return cls(db.connect(resolved, on_create=seed.new_book), resolved)
+        created: list[bool] = []
 
-    def close(self) -> None:
+        def create(conn: sqlite3.Connection) -> None:
+            seed.new_book(conn)
+            created.append(True)
+
+        book = cls(db.connect(resolved, on_create=create), resolved)
+        book._seeded = book._writes() if created else None
+        return book
+
+    def _writes(self) -> tuple[int, int]:
+        """Marks that move when anything is written: rows changed here, commits by other connections."""
+        return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _alone(self) -> bool:
+        """No other connection has the file open: leaving WAL mode needs that, and says so at once if not."""
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            return self.conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+        except sqlite3.OperationalError:
+            return False
+
+    def close(self, *, failed: bool = False) -> None:
+        """Close the book. After a failed command, a book this process just created is removed again (a
+        mistake changes nothing, and a mistyped --db leaves no stray file), unless anything was written to it
+        since it was seeded, here or elsewhere, or another process has it open."""
+        untouched = failed and self._seeded is not None and self._seeded == self._writes() and self._alone()
         self.conn.close()
+        if untouched:
+            for leftover in (self.path, self.path + "-wal", self.path + "-shm"):
+                try:
+                    os.remove(leftover)
+                except FileNotFoundError:
+                    pass
 
     def transaction(self) -> AbstractContextManager[Book]:
         """All or nothing; nested uses join the outer transaction."""

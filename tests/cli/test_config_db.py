@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from dealflow.store.schema import VERSION
-from tests.conftest import db_state, foreign_sqlite
+from tests.conftest import db_state, foreign_sqlite, run_exe
 
 
 def test_config_set_get_list_unset(cli):
@@ -95,6 +95,28 @@ def test_db_option_beats_environment_beats_app_dir(cli, tmp_path, monkeypatch):
     app_db = tmp_path / "home" / ".config" / "dealflow" / "dealflow.db"
     for path, title in ((option, "In option"), (env, "In env"), (app_db, "In app dir")):
         assert [row[1] for row in db_state(path)["deals"]] == [title]
+
+
+@pytest.mark.parametrize("args", [("show", "5"), ("add", "Acme", "--value", "-5"), ("log", "Nobody", "call")])
+def test_a_first_command_that_fails_leaves_no_book_behind(cli, tmp_path, args):
+    path = tmp_path / "typo.db"
+    result = cli("--db", str(path), *args)
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert not list(tmp_path.glob("typo.db*"))
+
+
+def test_a_first_today_that_fails_leaves_no_book_behind(tmp_path):
+    path = tmp_path / "typo.db"
+    result = run_exe("--db", str(path), "today", "--on", "yesterday")
+    assert (result.returncode, result.stderr.splitlines()[0][:30]) == (1, "Error: --on looks ahead, and 2")
+    assert not list(tmp_path.glob("typo.db*"))
+
+
+def test_a_first_command_that_works_keeps_its_book(cli, tmp_path):
+    path = tmp_path / "new.db"
+    cli.ok("--db", str(path), "deals")
+    assert cli("--db", str(path), "show", "5").exit_code == 1
+    assert path.exists() and len(db_state(path)["stages"]) == 5
 
 
 def test_a_newer_book_is_refused_byte_for_byte(cli, db_path):

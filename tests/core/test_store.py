@@ -64,6 +64,24 @@ def test_a_folder_is_refused(tmp_path):
         Book.open(tmp_path)
 
 
+def test_a_new_book_closed_after_a_failure_is_removed_only_if_nothing_else_touched_it(tmp_path):
+    quiet, written, shared = (tmp_path / name for name in ("quiet.db", "written.db", "shared.db"))
+    Book.open(quiet).close(failed=True)
+    book = Book.open(written)
+    book.insert("contacts", {"name": "Анна", "created_at": "2026-11-22T10:00:00+03:00"})
+    book.close(failed=True)
+    book = Book.open(shared)
+    other = sqlite3.connect(shared)
+    other.execute("SELECT count(*) FROM deals").fetchone()
+    book.close(failed=True)
+    other.close()
+    assert sorted(path.name for path in tmp_path.glob("*.db")) == ["shared.db", "written.db"]
+    reopened = Book.open(written)
+    assert reopened.value("SELECT name FROM contacts") == "Анна"
+    reopened.close(failed=True)  # not created by this process: kept
+    assert written.exists()
+
+
 def test_transactions_are_all_or_nothing_and_nest(book):
     with pytest.raises(RuntimeError):
         with book.transaction():
