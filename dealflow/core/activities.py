@@ -77,11 +77,15 @@ def _call_back_task(book: Book, at: str, deal_id: int | None, contact_id: int | 
 
 
 def _complete_call_backs(book: Book, at: str, deal_id: int | None, contact_id: int | None) -> int:
-    """Complete the contact's open missed-call tasks from calls missed before `at` (the call is returned)."""
+    """Complete the contact's open missed-call tasks from calls missed before `at` (the call is returned).
+
+    A call-back is due at the missed call, so its due time says when the call came, unless it was snoozed:
+    then it was logged, at the latest, when the task was created."""
     owner_column, owner_id = ("contact_id", contact_id) if contact_id is not None else ("deal_id", deal_id)
     return book.conn.execute(
         f"""UPDATE tasks SET done_at = ? WHERE {owner_column} = ? AND origin = 'missed-call'
-            AND done_at IS NULL AND julianday(due) <= julianday(?)""", (at, owner_id, at)).rowcount
+            AND done_at IS NULL AND min(julianday(due), julianday(created_at)) <= julianday(?)""",
+        (at, owner_id, at)).rowcount
 
 
 def default_direction(kind: str, inbound: bool, outbound: bool, missed: bool) -> str | None:

@@ -42,6 +42,23 @@ def test_missed_call_task_then_call_back(cli, deal, clock):
     assert [row["id"] for row in rows(cli.ok("tasks", "--done"))] == [task["id"]]
 
 
+@pytest.mark.parametrize("to", ["tomorrow 09:00", "mon"])
+def test_a_snoozed_call_back_is_still_completed_by_the_call_back(cli, deal, clock, to):
+    clock("2026-11-22T09:15")
+    cli.ok("log", deal, "call", "--missed")
+    cli.ok("snooze", "T2", "--to", to)
+    clock("2026-11-22T11:00")
+    assert "completed 1 call-back task" in cli.ok("log", deal, "call", "called back").stdout
+    assert [row["id"] for row in rows(cli.ok("tasks", "--done"))] == ["2"]
+
+
+def test_a_call_before_the_missed_one_returns_nothing(cli, deal, clock):
+    cli.ok("log", deal, "call", "--missed", "--at", "09:30")
+    cli.ok("snooze", "T2", "--to", "mon")
+    assert "call-back" not in cli.ok("log", deal, "call", "earlier", "--at", "09:00").stdout
+    assert [row["id"] for row in rows(cli.ok("tasks", "--done"))] == []
+
+
 def test_a_bare_number_is_a_deal_and_contact_needs_the_option(cli, deal, db_path):
     cli.ok("contact", "add", "Анна")  # contact #2: deal #2 does not exist
     cli.ok("log", "--contact", "2", "email", "price list")
