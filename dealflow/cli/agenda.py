@@ -9,7 +9,7 @@ import typer
 
 from dealflow import render
 from dealflow.cli import agenda_view
-from dealflow.cli.output import AtOpt, Fmt, FormatOpt, NoHeaderOpt, book, moment, show
+from dealflow.cli.output import AtOpt, Fmt, FormatOpt, NoHeaderOpt, book, moment, show, write_file
 from dealflow.core import agenda, clock
 
 
@@ -64,7 +64,7 @@ def ics(
     if output is None:
         sys.stdout.buffer.write(document)
         return
-    output.expanduser().write_bytes(document)
+    write_file(output, document)
     render.message(f"Wrote {count} event{'' if count == 1 else 's'} to {output}")
 
 

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from dealflow import render
-from dealflow.cli.output import AtOpt, Fmt, FormatOpt, NoHeaderOpt, NoteOpt, QuietOpt, book, confirm, moment, show, sub_app
+from dealflow.cli.output import (AtOpt, Fmt, FormatOpt, NoHeaderOpt, NoteOpt, QuietOpt, book, confirm, moment, show,
+                                 sub_app, write_file)
 from dealflow.core import invoices, money
 from dealflow.core.errors import InputError
 
@@ -151,10 +152,7 @@ def render_invoice(
     if output is None:
         render.message(text.rstrip("\n"))  # user text in it is made inert for the terminal
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {output}: {exc.strerror}") from None
+    write_file(output, text)
     render.message(f"Wrote {doc['number']} ({chosen}) to {output}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -52,3 +53,17 @@ def show(table: render.Table, fmt: Fmt, no_header: bool) -> None:
 def sub_app(help_text: str) -> typer.Typer:
     """A command group (`contact`, `stage`, …) with the same plain help and errors as the top level."""
     return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None, add_completion=False)
+
+
+def write_file(path: Path, content: str | bytes) -> None:
+    """Write a file the user named; a path that cannot be written is their mistake, said plainly."""
+    from dealflow.core.errors import InputError
+
+    target = path.expanduser()
+    try:
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from dealflow.core import agenda, clock, when
+from dealflow.core import agenda, clock, invoices, when
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError
 
@@ -28,10 +28,13 @@ def uid(entry: dict[str, Any]) -> str:
 
 
 def dated_items(book: Book, days: int = 60) -> list[dict[str, Any]]:
-    """Agenda items that carry a due date, from the overdue ones up to `days` ahead."""
+    """Agenda items that carry a due date, from the overdue ones up to `days` ahead, and the unpaid invoices
+    falling due in that time (on the agenda only once overdue)."""
     if days < 0:
         raise InputError("--days must be 0 or more (how many days ahead the calendar reaches)")
-    return [entry for entry in agenda.agenda(book, days=days) if entry["due"]]
+    today = clock.today()
+    return ([entry for entry in agenda.agenda(book, days=days) if entry["due"]]
+            + invoices.falling_due(book, today, today + timedelta(days=days)))
 
 
 def build(book: Book, days: int = 60) -> tuple[bytes, int]:

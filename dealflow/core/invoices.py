@@ -322,28 +322,45 @@ def void(book: Book, number: str, *, note: str | None = None, at: when.Moment | 
 
 # --- agenda kinds ----------------------------------------------------------------------------------------
 
-def agenda_overdue(book: Book, day: date, until: date) -> list[dict[str, Any]]:
-    """`invoice-overdue`: invoices with an unpaid balance after their due date, as of `day`.
-
-    Overdue is a fact of one day, so the look-ahead `until` does not widen it. `value` is the balance.
-    """
-    rows = book.rows(
+def _unpaid(book: Book, day: date, due_from: str, due_before: str) -> list[dict[str, Any]]:
+    """Invoices with an unpaid balance due from `due_from` up to (not including) `due_before`, oldest first,
+    with their deal's item fields; `days` overdue as of `day`."""
+    return book.rows(
         f"""WITH {RANKS}
             SELECT {DEAL_COLUMNS}, f.total - f.paid AS balance, f.currency AS invoice_currency, f.total, f.due,
                    f.number,
                    CAST(julianday(:day) - julianday(f.due) AS INTEGER) AS days
             FROM (SELECT i.*, coalesce((SELECT sum(p.amount) FROM payments p WHERE p.invoice_id = i.id), 0) AS paid
-                  FROM invoices i WHERE i.voided_at IS NULL AND i.paid_at IS NULL AND i.due < :day) f
+                  FROM invoices i WHERE i.voided_at IS NULL AND i.paid_at IS NULL
+                                    AND i.due >= :due_from AND i.due < :due_before) f
             JOIN deals d ON d.id = f.deal_id {DEAL_JOINS}
-            WHERE f.paid < f.total ORDER BY f.due, f.seq""", {"day": day.isoformat()})
-    items = []
-    for row in rows:  # the invoice's own currency: a deal's currency cannot change under its invoices
-        owed, total, currency = row["balance"], row["total"], row["invoice_currency"]
-        detail = (f"{row['number']}: {money.to_human(owed, currency)} of {money.to_human(total, currency)} unpaid, "
-                  f"{days_text(row['days'])} overdue")
-        items.append(item("invoice-overdue", {**row, "value": owed, "currency": currency}, due=row["due"],
-                          days=row["days"], detail=detail, invoice=row["number"]))
-    return items
+            WHERE f.paid < f.total ORDER BY f.due, f.seq""",
+        {"day": day.isoformat(), "due_from": due_from, "due_before": due_before})
+
+
+def _invoice_item(kind: str, row: dict[str, Any], state: str) -> dict[str, Any]:
+    """An item about an unpaid invoice, in the invoice's own currency (a deal's cannot change under it);
+    `value` is the balance."""
+    owed, total, currency = row["balance"], row["total"], row["invoice_currency"]
+    detail = f"{row['number']}: {money.to_human(owed, currency)} of {money.to_human(total, currency)} {state}"
+    return item(kind, {**row, "value": owed, "currency": currency}, due=row["due"], days=row["days"],
+                detail=detail, invoice=row["number"])
+
+
+def agenda_overdue(book: Book, day: date, until: date) -> list[dict[str, Any]]:
+    """`invoice-overdue`: invoices with an unpaid balance after their due date, as of `day`.
+
+    Overdue is a fact of one day, so the look-ahead `until` does not widen it.
+    """
+    return [_invoice_item("invoice-overdue", row, f"unpaid, {days_text(row['days'])} overdue")
+            for row in _unpaid(book, day, "", day.isoformat())]
+
+
+def falling_due(book: Book, day: date, until: date) -> list[dict[str, Any]]:
+    """`invoice-due`: unpaid invoices due from `day` to `until`. Not an agenda kind (nothing is late yet), but
+    the calendar shows them, under the same UID as when they are overdue."""
+    return [_invoice_item("invoice-due", row, "due")
+            for row in _unpaid(book, day, day.isoformat(), (until + timedelta(days=1)).isoformat())]
 
 
 def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, Any]]:

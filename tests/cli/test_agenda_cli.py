@@ -191,6 +191,38 @@ def test_ics_has_stable_uids_all_day_and_timed(cli, deal, tmp_path):
     assert {str(e["uid"]) for e in Calendar.from_ical(again.read_bytes()).walk("VEVENT")} == {"task-2@dealflow"}
 
 
+def test_ics_has_an_invoice_from_its_due_date_on_under_one_uid(cli, deal, tmp_path, clock):
+    from icalendar import Calendar
+
+    def events(days="60"):
+        document = cli.ok("ics", "--days", days).stdout.encode()
+        return {str(e["uid"]): e for e in Calendar.from_ical(document).walk("VEVENT")}
+
+    def shown(event):
+        return str(event["summary"]).replace("\u202f", " "), [str(kind) for kind in event["categories"].cats]
+
+    cli.ok("invoice", "add", deal, "--due", "+10d")
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "250 000")
+    upcoming = events()["invoice-INV-0001@dealflow"]
+    assert upcoming.decoded("dtstart").isoformat() == "2026-12-02"
+    assert shown(upcoming) == (
+        "INV-0001: ₽ 1 000 000 of ₽ 1 250 000 due — Окна для дачи", ["invoice-due"])
+    assert "invoice-INV-0001@dealflow" not in events("9")
+    clock("2026-12-05T10:00")
+    overdue = events("0")["invoice-INV-0001@dealflow"]
+    assert shown(overdue) == (
+        "INV-0001: ₽ 1 000 000 of ₽ 1 250 000 unpaid, 3 days overdue — Окна для дачи", ["invoice-overdue"])
+    cli.ok("invoice", "pay", "INV-0001")
+    assert "invoice-INV-0001@dealflow" not in events()
+
+
+@pytest.mark.parametrize("args", [("ics",), ("invoice", "render", "INV-0001")])
+def test_an_output_file_that_cannot_be_written_is_a_clean_error(cli, deal, assert_refused, tmp_path, args):
+    cli.ok("invoice", "add", deal)
+    assert_refused(*args, "--output", str(tmp_path / "no" / "such" / "a.ics"), message="No such file or directory")
+    assert_refused(*args, "--output", str(tmp_path), message="Is a directory")
+
+
 def test_lookup_shows_open_tasks_and_last_activity(cli, deal):
     cli.ok("log", deal, "call", "--missed")
     [card] = json.loads(cli.ok("lookup", "+7 916 000 00 01", "-f", "json").stdout)
