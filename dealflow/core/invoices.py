@@ -175,6 +175,10 @@ def _lines(deal: dict[str, Any], amount: str | None, items: list[str]) -> list[d
             _same_currency(currency, deal["currency"], f"item {item!r}")
             lines.append({"text": text, "quantity": _quantity_text(quantity), "price": price,
                           "amount": line_amount(quantity, price)})
+        total = sum(line["amount"] for line in lines)
+        if total > money.MAX_MINOR:
+            raise InputError(f"the items add up to {money.to_plain(total)}; an invoice goes up to "
+                             f"{money.to_plain(money.MAX_MINOR)}")
         return lines
     if amount is not None:
         total, currency = money.parse_amount(amount)

@@ -79,6 +79,8 @@ def _ungroup(whole: str, separator: str, text: str) -> str:
     head, *groups = whole.split(separator)
     if not head or len(head) > 3 or any(len(group) != 3 for group in groups):
         raise InputError(f"cannot read {text!r} as an amount: thousands groups must have three digits")
+    if head.startswith("0"):  # `0,500` is no thousand: a fraction with three decimals
+        raise InputError(f"cannot read {text!r} as an amount: an amount has at most two decimals, e.g. 0,50")
     return head + "".join(groups)
 
 

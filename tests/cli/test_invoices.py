@@ -162,6 +162,9 @@ def test_refusals_leave_the_book_unchanged(cli, deal, assert_refused):
     assert_refused("invoice", "add", deal, "--item", "Pump 2*1500", message='write it as "TEXT=QTY*PRICE"')
     assert_refused("invoice", "add", deal, "--item", "Pump=2*abc", message="cannot read 'abc' as an amount")
     assert_refused("invoice", "add", deal, "--amount", "5", "--item", "Pump=1*5", message="not both")
+    assert_refused("invoice", "add", deal, "--item", "x=3*5000000000000", "--item", "y=1*1",
+                   message="the items add up to 15000000000001.00; an invoice goes up to 9999999999999.99")
+    assert_refused("invoice", "add", deal, "--amount", "0,500", message="at most two decimals")
     assert_refused("invoice", "add", deal, "--amount", "$5", message="USD but the deal is in RUB")
     assert_refused("invoice", "add", deal, "--due", "yesterday", message="before the issue date")
     assert_refused("invoice", "add", "99", message="no deal #99")

@@ -93,6 +93,12 @@ def test_malformed_amounts_are_refused(text):
         money.parse_amount(text)
 
 
+@pytest.mark.parametrize("text", ["0,500", "0,001", "$0,050", "00,500", "0,500,000"])
+def test_a_leading_zero_is_never_a_thousands_group(text):
+    with pytest.raises(InputError, match="at most two decimals"):
+        money.parse_amount(text)
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.text(max_size=20))
 def test_random_text_only_raises_input_error(text):
