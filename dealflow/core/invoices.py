@@ -215,7 +215,7 @@ def add(book: Book, deal_ref: str | int, *, amount: str | None = None, items: li
 
     if amount is not None and items:
         raise InputError("give --amount or --item lines, not both")
-    moment = at if at is not None else clock.now()
+    moment = when.event_moment(at)
     issued = when.day_of(moment)
     with book.transaction():
         deal = deals.get(book, deal_ref)
@@ -264,7 +264,7 @@ def pay(book: Book, number: str, *, amount: str | None = None, at: when.Moment |
     """
     from dealflow.core import deals
 
-    moment = at if at is not None else clock.now()
+    moment = when.event_moment(at)
     with book.transaction():
         invoice = get(book, number)
         if invoice["status"] in ("void", "paid"):
@@ -317,7 +317,7 @@ def void(book: Book, number: str, *, note: str | None = None, at: when.Moment | 
         if invoice["paid"]:
             raise Conflict(f"{invoice['number']} has payments ({money.to_human(invoice['paid'], invoice['currency'])})"
                            "; an invoice with payments cannot be voided")
-        moment = at if at is not None else clock.now()
+        moment = when.event_moment(at)
         if when.day_of(moment) < date.fromisoformat(invoice["issued"]):
             raise InputError(f"{invoice['number']} cannot be voided before it was issued ({invoice['issued']})")
         book.update("invoices", invoice["id"], {"voided_at": when.to_text(moment), "void_note": clean(note)})

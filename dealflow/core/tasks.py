@@ -134,7 +134,7 @@ def done(book: Book, refs: list[str], at: when.Moment | None = None) -> list[dic
     """Complete several tasks at once; one unknown or already-done task and none is completed."""
     if not refs:
         raise InputError("name at least one task: `dealflow done T12 T13`")
-    moment = when.to_text(at if at is not None else clock.now())
+    moment = when.event_text(at)
     with book.transaction():
         found = [get(book, ref) for ref in refs]
         for task in found:

@@ -188,17 +188,22 @@ def _check_weekday(text: str, day: date) -> None:
             raise InputError(f"{text!r}: {day.isoformat()} is not a {word}; write the date as YYYY-MM-DD")
 
 
-def event_text(at: Moment | None) -> str:
-    """When an event happened, as stored: now, or a back-dated `--at` (a whole day stays a day).
+def event_moment(at: Moment | None) -> Moment:
+    """When an event happened: now, or a back-dated `--at` (a whole day stays a day).
 
     Never in the future: `--at` records what has happened; plans are tasks with a due date.
     """
     now = clock.now()
     if at is None:
-        return to_text(now)
+        return now
     if (at > now) if isinstance(at, datetime) else (at > now.date()):
         raise InputError(f"--at {to_text(at)} is in the future; --at back-dates an event that has happened")
-    return to_text(at)
+    return at
+
+
+def event_text(at: Moment | None) -> str:
+    """`event_moment` as stored."""
+    return to_text(event_moment(at))
 
 
 def as_datetime(moment: Moment) -> datetime:

@@ -104,6 +104,7 @@ def test_remind_tasks_done_snooze(cli, deal):
     (("tasks", "--all", "--done"), "only one of"),
     (("today", "--on", "whenever"), "cannot read 'whenever'"),
     (("today", "--on", "yesterday"), "--on looks ahead, and 2026-11-21 has passed"),
+    (("done", "T1", "--at", "+3d"), "--at 2026-11-25 is in the future"),
     (("today", "--days", "-1"), "--days must be from 0 to 3660"),
     (("sweep", "--older-than", "-5"), "--older-than"),
 ])

@@ -65,8 +65,9 @@ def test_list_tsv_and_overdue_on_the_right_day(cli, deal, clock):
     assert (late[0], late[-1]) == ("INV-0001", "3\n")
 
 
-def test_show_json_has_lines_and_payments(cli, deal):
+def test_show_json_has_lines_and_payments(cli, deal, clock):
     cli.ok("invoice", "add", deal, "--item", "Кабель=1.5*100")
+    clock("2026-11-24T10:00")
     cli.ok("invoice", "pay", "INV-0001", "--amount", "50", "--method", "cash", "--at", "2026-11-23")
     shown = json.loads(cli.ok("invoice", "show", "inv-0001", "-f", "json").stdout)
     assert {key: shown[key] for key in ("number", "total", "paid", "balance", "status", "company")} == {
@@ -165,6 +166,14 @@ def test_refusals_leave_the_book_unchanged(cli, deal, assert_refused):
     assert_refused("invoice", "add", deal, "--item", "x=3*5000000000000", "--item", "y=1*1",
                    message="the items add up to 15000000000001.00; an invoice goes up to 9999999999999.99")
     assert_refused("invoice", "add", deal, "--amount", "0,500", message="at most two decimals")
+    assert_refused("invoice", "add", deal, "--at", "tomorrow", message="is in the future")
+
+
+def test_payments_and_voids_cannot_happen_in_the_future(cli, deal, assert_refused):
+    cli.ok("invoice", "add", deal)
+    assert_refused("invoice", "add", deal, "--at", "tomorrow", message="is in the future")  # already invoiced
+    assert_refused("invoice", "pay", "INV-0001", "--at", "+1h", message="is in the future")
+    assert_refused("invoice", "void", "INV-0001", "--at", "+1d", message="is in the future")
     assert_refused("invoice", "add", deal, "--amount", "$5", message="USD but the deal is in RUB")
     assert_refused("invoice", "add", deal, "--due", "yesterday", message="before the issue date")
     assert_refused("invoice", "add", "99", message="no deal #99")
