@@ -167,26 +167,33 @@ def agenda(book: Book, *, on: when.Moment | None = None, days: int = 0) -> list[
     return items
 
 
+DATED_KINDS = ("task", "follow-up")  # the kinds `--days` brings in ahead of their day
+LATER = "coming up"  # the summary's word for them
+
+
 # Items that are not merely "due today": their deal's value counts as money at risk.
 def at_risk(entry: dict[str, Any]) -> bool:
-    return entry["kind"] not in ("task", "follow-up") or (entry["days"] or 0) > 0
+    return entry["kind"] not in DATED_KINDS or (entry["days"] or 0) > 0
 
 
 def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The agenda's one-line summary as data: counts per label, and money at risk per currency.
 
-    Overdue tasks and tasks due today are counted apart; every other kind is counted by its label. Money at
-    risk is, for each deal with an at-risk item, counted once, the largest amount its items carry (its value;
+    Overdue tasks and tasks due today are counted apart; tasks and follow-ups due later (`--days`) are
+    counted together as coming up; every other kind is counted by its label. Money at risk is, for each deal with an at-risk item, counted once, the largest amount its items carry (its value;
     an overdue invoice's balance when that is all there is), summed per currency (never across).
     """
     counts: dict[str, int] = {}
     for entry in items:
-        if entry["kind"] == "task" and (entry["days"] or 0) < 0:
-            continue  # due later (--days): planned, not pressing
-        label = "overdue" if entry["kind"] == "task" and entry["days"] > 0 else KINDS.get(
-            entry["kind"], OTHER_KIND).label
+        days = entry["days"] or 0
+        if entry["kind"] in DATED_KINDS and days < 0:
+            label = LATER  # planned, not pressing
+        elif entry["kind"] == "task" and days > 0:
+            label = "overdue"
+        else:
+            label = KINDS.get(entry["kind"], OTHER_KIND).label
         counts[label] = counts.get(label, 0) + 1
-    ordered = ["overdue"] + [kind.label for kind in KINDS.values()] + [OTHER_KIND.label]
+    ordered = ["overdue"] + [kind.label for kind in KINDS.values()] + [OTHER_KIND.label, LATER]
     risky: dict[int, dict[str, Any]] = {}
     for entry in items:
         if entry["deal_id"] is not None and at_risk(entry):

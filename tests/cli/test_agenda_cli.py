@@ -147,6 +147,14 @@ def test_today_stuck_by_days_in_lead(cli, deal, clock):
     assert (stuck["kind"], stuck["days"], stuck["detail"]) == ("stuck", "1", "2 days in Lead, limit 1")
 
 
+def test_today_days_counts_what_is_coming_up_apart(cli):
+    cli.ok("add", "Big", "--contact", "Z", "--value", "600000")
+    cli.ok("park", "1")
+    cli.ok("remind", "1", "позвонить", "--due", "+3d")
+    assert [row["days"] for row in rows(cli.ok("today", "--days", "7"))] == ["-3", "-7"]
+    assert cli.ok("today", "--days", "7", "-f", "table").stdout.splitlines()[0] == "Today: 2 coming up"
+
+
 def test_today_table_groups_and_summary(cli, deal):
     cli.ok("remind", deal, "late thing", "--due", "2026-11-20")
     cli.ok("add", "Acme", "--value", "5000", "--currency", "USD", "--at", "2026-11-10")
