@@ -26,14 +26,15 @@ def remind(
     ctx: typer.Context,
     words: Annotated[list[str], typer.Argument(metavar="REF TEXT...", help=(
         "REF: a deal number (12 or #12) or a contact (name, phone, email); then what to do. "
-        "With --contact, REF is left out."))],
+        "With --contact, REF is a deal number or left out (quote a text that starts with a number)."))],
     contact: Annotated[str | None, typer.Option("--contact", "-c", help="The contact the task is for.")] = None,
     due: Annotated[str | None, typer.Option(metavar="WHEN", help="When it is due (default: today).")] = None,
     fmt: FormatOpt = Fmt.auto,
     quiet: QuietOpt = False,
 ) -> None:
     """Add a reminder for a deal or a contact."""
-    ref, text = (None, words) if contact else (words[0], words[1:])
+    with_deal = not contact or (len(words) > 1 and tasks.DEAL_NUMBER.fullmatch(words[0]))
+    ref, text = (words[0], words[1:]) if with_deal else (None, words)
     if not text:
         raise InputError("say what to do: `dealflow remind 12 \"check the payment\" --due +3d`")
     task = tasks.remind(book(ctx), ref, " ".join(text), moment(due), contact=contact)

@@ -65,6 +65,14 @@ def test_a_bare_number_is_a_deal_and_contact_needs_the_option(cli, deal, db_path
     assert db_state(db_path)["activities"][0][1:4] == (None, 2, "email")
 
 
+def test_remind_a_deal_for_a_named_contact(cli, deal):
+    cli.ok("contact", "add", "Анна")
+    cli.ok("remind", deal, "check the payment", "--contact", "Анна")
+    cli.ok("remind", "--contact", "Анна", "3 bottles of wine")
+    listed = {r["id"]: (r["text"], r["deal_id"], r["contact"]) for r in rows(cli.ok("tasks"))}
+    assert listed == {"2": ("check the payment", "1", "Анна"), "3": ("3 bottles of wine", "", "Анна")}
+
+
 def test_remind_tasks_done_snooze(cli, deal):
     out = cli.ok("remind", deal, "check the payment", "--due", "+3d")
     assert out.stdout.strip() == 'Added task T2 "check the payment" due 2026-11-25 (deal #1 "Окна для дачи")'
