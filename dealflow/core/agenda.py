@@ -180,8 +180,9 @@ def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The agenda's one-line summary as data: counts per label, and money at risk per currency.
 
     Overdue tasks and tasks due today are counted apart; tasks and follow-ups due later (`--days`) are
-    counted together as coming up; every other kind is counted by its label. Money at risk is, for each deal with an at-risk item, counted once, the largest amount its items carry (its value;
-    an overdue invoice's balance when that is all there is), summed per currency (never across).
+    counted together as coming up; every other kind is counted by its label. Money at risk is, for each deal
+    with an at-risk item, counted once, the largest amount its items carry (its value; an overdue invoice's
+    balance when that is all there is), summed per currency (never across).
     """
     counts: dict[str, int] = {}
     for entry in items:
