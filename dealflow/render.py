@@ -36,7 +36,8 @@ WRAPPING = frozenset({"title", "text", "note", "detail", "name", "contact", "dea
 # C0/C1 controls (ESC starts terminal sequences) and bidi overrides that could disguise text.
 _CONTROLS = frozenset(map(chr, [*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0), 0x200e, 0x200f,
                                 0x2028, 0x2029, *range(0x202a, 0x202f), *range(0x2066, 0x206a)]))
-_TSV_BREAKS = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+# Linear TSV (as PostgreSQL's COPY): a backslash is doubled first, so `\\t` in a cell is never a tab.
+_TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _INSTANT = Regex(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _DAY = Regex(r"\d{4}-\d{2}-\d{2}")
 
@@ -143,7 +144,8 @@ def write_json_stream(rows: Iterable[dict[str, Any]], *, lines: bool = False, ou
 
 def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], fmt: str, *,
                     no_header: bool = False, out: TextIO | None = None) -> None:
-    """TSV (tabs, line breaks and control characters in a cell written as `\\t`, `\\n`, `\\x1b`) or CSV."""
+    """TSV (tabs, line breaks, control characters and backslashes in a cell written as `\\t`, `\\n`, `\\x1b`,
+    `\\\\`) or CSV."""
     out = out or sys.stdout
     if fmt == "csv":
         import csv
@@ -192,13 +194,15 @@ def _column_text(key: str, values: tuple[Any, ...], clean: Callable[[str], str])
         cells = ["" if value is None else convert(value) for value in values]
     else:
         cells = [text_value(key, value) for value in values]
-    if not "".join(cells).isprintable():  # a tab, a line break, a control character, or only a no-break space
-        cells = [cell if cell.isprintable() else clean(cell) for cell in cells]
+    joined = "".join(cells)
+    # A tab, a line break, a control character, a backslash (for TSV), or only a no-break space.
+    if not joined.isprintable() or "\\" in joined:
+        cells = [cell if cell.isprintable() and "\\" not in cell else clean(cell) for cell in cells]
     return cells
 
 
 def _tsv_cell(text: str) -> str:
-    for char, escaped in _TSV_BREAKS.items():
+    for char, escaped in _TSV_ESCAPES.items():
         text = text.replace(char, escaped)
     return inert(text)
 

@@ -65,6 +65,13 @@ def test_examples_of_each_kind_of_cell():
     ]
 
 
+def test_tsv_doubles_a_backslash_so_a_typed_backslash_t_is_not_a_tab():
+    table = [{"name": "C:\\new\\tab", "value": 1}, {"name": "real\ttab", "value": 2}]
+    lines = written(["name", "value"], table, "tsv").splitlines()
+    assert lines[1:] == ["C:\\\\new\\\\tab\t0.01", "real\\ttab\t0.02"]
+    assert written(["name", "value"], table, "csv").splitlines()[1] == "C:\\new\\tab,0.01"
+
+
 def test_rows_beyond_one_chunk_are_all_written_and_each_escaped():
     table = [{"name": f"Client {i}", "value": i * 100} for i in range(3000)]
     table[2500]["name"] = "\x1b]0;pwned\x07"
