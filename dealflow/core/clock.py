@@ -13,7 +13,8 @@ ENV = "DEALFLOW_NOW"
 def now() -> datetime:
     """The current instant, timezone-aware, to the second.
 
-    `DEALFLOW_NOW` may be an ISO date (meaning midnight local time) or datetime (naive means local time).
+    `DEALFLOW_NOW` may be an ISO date (meaning midnight local time) or datetime (naive means local time; one
+    with an offset is that instant, seen from here: "today" is always the local day).
     """
     pinned = os.environ.get(ENV, "").strip()
     if not pinned:
@@ -32,5 +33,9 @@ def today() -> date:
 
 
 def localize(moment: datetime) -> datetime:
-    """Attach the local time zone to a naive datetime (DST-correct for that date); keep aware ones."""
-    return moment if moment.tzinfo else moment.astimezone()
+    """The moment in local time: a naive one taken as local (DST-correct for that date), an aware one converted.
+
+    Converting keeps one offset per book, so a moment typed or imported with another offset falls on the
+    local day (the seller's "today") and stored instants compare correctly as text.
+    """
+    return moment.astimezone()

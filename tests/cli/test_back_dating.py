@@ -50,3 +50,15 @@ def test_unset_names_the_default_it_returns_to(cli):
     cli.ok("config", "set", "owner", "maria")
     line = cli.ok("config", "unset", "owner").stdout
     assert line.startswith("Unset owner (back to the default: ") and "none" not in line
+
+
+def test_a_moment_with_a_foreign_offset_is_kept_in_local_time(cli, db_path, clock):
+    # 23:30 in New York is 07:30 next morning in Moscow (the tests' zone): the seller's day is the 23rd.
+    clock("2026-11-22T23:30-05:00")
+    cli.ok("add", "Acme", "--next", "call Anna", "--due", "today")
+    assert one(db_path, "SELECT created_at FROM deals") == ("2026-11-23T07:30:00+03:00",)
+    assert one(db_path, "SELECT due FROM tasks") == ("2026-11-23",)
+    cli.ok("log", "1", "call", "from the airport", "--at", "2026-11-23T01:00+02:00")
+    assert one(db_path, "SELECT at FROM activities") == ("2026-11-23T02:00:00+03:00",)
+    agenda = json.loads(cli.ok("today", "-f", "json").stdout)
+    assert [(entry["kind"], entry["days"]) for entry in agenda] == [("task", 0)]
