@@ -152,13 +152,18 @@ def _open_deal(book: Book, ref: str | int, action: str) -> dict[str, Any]:
     return deal
 
 
-def _not_before(deal: dict[str, Any], at: str, field: str = "stage_entered_at") -> None:
-    """Events are recorded in order; a whole day is compared as a day (`--at today` is never too early)."""
+_SINCE = {"stage_entered_at": "entered its current state", "closed_at": "entered its current state",
+          "created_at": "was created"}
+
+
+def not_before(deal: dict[str, Any], at: str, field: str = "stage_entered_at") -> None:
+    """Events are recorded in order: nothing about a deal happens before it was created, or before it
+    entered its current state. A whole day is compared as a day (`--at today` is never too early)."""
     new, last = when.from_text(at), when.from_text(deal[field])
     if type(new) is not type(last):
         new, last = when.day_of(new), when.day_of(last)
     if new < last:
-        raise InputError(f"--at {at} is before deal #{deal['id']} entered its current state ({deal[field]}); "
+        raise InputError(f"--at {at} is before deal #{deal['id']} {_SINCE[field]} ({deal[field]}); "
                          "events must be recorded in order")
 
 
@@ -178,7 +183,7 @@ def move(book: Book, ref: str | int, stage_ref: str, *, note: str | None = None,
         if stage["id"] == deal["stage_id"]:
             raise Conflict(f"deal {_label(deal)} is already in {stage['name']}")
         moment = when.event_text(at)
-        _not_before(deal, moment)
+        not_before(deal, moment)
         enter_stage(book, deal, stage, moment, note)
     return view(book, deal["id"])
 
@@ -190,7 +195,7 @@ def advance(book: Book, ref: str | int, *, note: str | None = None, at: when.Mom
         if stage is None:
             raise Conflict(f"deal {_label(deal)} is in the last stage; close it with `dealflow won {deal['id']}`")
         moment = when.event_text(at)
-        _not_before(deal, moment)
+        not_before(deal, moment)
         enter_stage(book, deal, stage, moment, note)
     return view(book, deal["id"])
 
@@ -201,7 +206,7 @@ def close(book: Book, ref: str | int, status: str, *, reason: str | None = None,
     with book.transaction():
         deal = _open_deal(book, ref, "close")
         moment = when.event_text(at)
-        _not_before(deal, moment)
+        not_before(deal, moment)
         values: dict[str, Any] = {"status": status, "closed_at": moment}
         if status == "lost":
             if not reason:
@@ -225,7 +230,7 @@ def reopen(book: Book, ref: str | int, *, stage: str | None = None, note: str | 
         target = pipeline.resolve(book, stage) if stage else book.row(
             "SELECT * FROM stages WHERE id = ?", (deal["stage_id"],))
         moment = when.event_text(at)
-        _not_before(deal, moment, "closed_at")
+        not_before(deal, moment, "closed_at")
         book.update("deals", deal["id"], {"status": "open", "closed_at": None, "lost_reason": None,
                                           "lost_note": None, "stage_id": target["id"], "stage_entered_at": moment})
         _history(book, deal["id"], "reopened", deal["stage_id"], target["id"], moment, note)

@@ -62,3 +62,19 @@ def test_a_moment_with_a_foreign_offset_is_kept_in_local_time(cli, db_path, cloc
     assert one(db_path, "SELECT at FROM activities") == ("2026-11-23T02:00:00+03:00",)
     agenda = json.loads(cli.ok("today", "-f", "json").stdout)
     assert [(entry["kind"], entry["days"]) for entry in agenda] == [("task", 0)]
+
+
+def test_invoice_add_at_refuses_a_day_before_the_deal_was_created(cli, db_path, assert_refused):
+    """No stage move happens here (the deal is already in Invoiced), so only the creation date can stop it."""
+    cli.ok("add", "Acme", "--value", "1000", "--at", "2026-11-10")
+    cli.ok("move", "1", "Invoiced", "--at", "2026-11-12")
+    assert_refused("invoice", "add", "1", "--at", "2026-11-01",
+                   message="--at 2026-11-01 is before deal #1 was created (2026-11-10)")
+    cli.ok("invoice", "add", "1", "--at", "2026-11-10")  # the day it was created is not too early
+    assert one(db_path, "SELECT issued FROM invoices") == ("2026-11-10",)
+
+
+def test_invoice_add_at_refuses_a_day_before_a_won_deal_was_created(cli, assert_refused):
+    cli.ok("add", "Acme", "--value", "1000", "--at", "2026-11-10")
+    cli.ok("won", "1", "--at", "2026-11-15")
+    assert_refused("invoice", "add", "1", "--at", "2026-11-09 18:00", message="before deal #1 was created")
