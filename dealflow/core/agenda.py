@@ -213,7 +213,7 @@ def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
 def sweep(book: Book, *, older_than_days: int | None = None, close: bool = False,
           dry_run: bool = False, at: when.Moment | None = None) -> list[dict[str, Any]]:
     """The graveyard: open deals past their lifetime (or older than DAYS); `close` marks them lost, `stale`."""
-    from dealflow.core import deals
+    from dealflow.core import deals, reasons
 
     if older_than_days is not None and older_than_days < 0:
         raise InputError("--older-than must be a number of days, 0 or more")
@@ -223,7 +223,7 @@ def sweep(book: Book, *, older_than_days: int | None = None, close: bool = False
         for row in found:
             row["status"] = "open"
             if close and not dry_run:
-                deals.close(book, row["deal_id"], "lost", reason="stale", at=at,
+                deals.close(book, row["deal_id"], "lost", reason=reasons.STALE, at=at,
                             note=f"swept: {days_text(row['age_days'])} old, lifetime {lifetime}")
                 row["status"] = "lost"
     return found

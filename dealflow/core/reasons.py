@@ -7,6 +7,10 @@ from typing import Any
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
 
+STALE = "stale"  # the reason `sweep --close` files the deals it closes under
+# Reasons dealflow itself files deals under, and why each must stay on the list.
+RESERVED = {STALE: "`dealflow sweep --close` closes deals past their lifetime as lost with it"}
+
 
 def listing(book: Book) -> list[dict[str, Any]]:
     return book.rows(
@@ -49,6 +53,8 @@ def remove(book: Book, name: str) -> dict[str, Any]:
         found = resolve(book, name)
         if found.casefold() != name.strip().casefold():
             raise InputError(f"type the whole name to remove a reason: {found!r}")
+        if found.casefold() in RESERVED:
+            raise Conflict(f"reason {found!r} cannot be removed: {RESERVED[found.casefold()]}")
         row = book.row("SELECT id, name FROM reasons WHERE name = ?", (found,))
         book.conn.execute("DELETE FROM reasons WHERE id = ?", (row["id"],))
     return row

@@ -70,3 +70,12 @@ def test_reasons(cli):
     assert rows["went silent"] == "1" and rows["price"] == "0" and len(rows) == 9
     cli.ok("reason", "remove", "went silent")
     assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["lost_reason"] == "went silent"
+
+
+def test_the_reason_sweep_files_deals_under_cannot_be_removed(cli, assert_refused):
+    cli.ok("add", "Old deal", "--at", "2026-07-01")
+    assert_refused("reason", "remove", "STALE",
+                   message="reason 'stale' cannot be removed: `dealflow sweep --close` closes deals past their")
+    cli.ok("sweep", "--close")  # still works: its reason is still there
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["lost_reason"] == "stale"
+    cli.ok("reason", "remove", "timing")  # the other defaults are the seller's to keep or drop
