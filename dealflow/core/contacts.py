@@ -120,12 +120,31 @@ def find_or_create(book: Book, *, ref: str | None = None, email: str | None = No
                    company: str | None = None, source: str | None = None) -> tuple[dict[str, Any] | None, bool]:
     """The contact for a new deal, and whether it was created.
 
-    A known email or phone names the contact. Otherwise a contact number (`5`, `#5`) names that contact, and
-    a NAME names an existing contact unless an email or phone nobody has was given: then it is a new person.
-    Details given for an existing contact fill its empty fields; they never overwrite."""
+    A known email or phone names the contact; so does a contact number, or a name that matches exactly one
+    contact. Only when nothing is found is a new contact created. The details given must agree with the
+    contact found: an empty field is filled in, a different value already there is an error (the user meant
+    another person, or wants to change it): never a silent duplicate of the name, never a detail dropped."""
     email, phone, ref = clean(email), clean(phone), clean(ref)
     if ref and not email and _EMAIL.match(ref):
         email, ref = ref, None  # `--contact anna@acme.com` is an email, not a person named so
+    contact = _by_details(book, email, phone)
+    if contact and ref and not _may_name(book, ref, contact):
+        raise Conflict(f"{email or phone} belongs to contact {_describe(contact)}, not to {ref!r}; "
+                       "give the contact or the detail that is right")
+    if not contact and ref:
+        contact = _named(book, ref, with_details=bool(email or phone))
+    if contact:
+        filling = _agreeing(contact, {"company": clean(company), "email": email, "phone": phone})
+        book.update("contacts", contact["id"], _checked(book, filling, contact["id"]))
+        return get(book, contact["id"]), False
+    if not (ref or email or phone or clean(company)):
+        return None, False
+    name = ref or email or clean(company) or phone
+    return add(book, name, company=company, email=email, phone=phone, source=source), True
+
+
+def _by_details(book: Book, email: str | None, phone: str | None) -> dict[str, Any] | None:
+    """The one contact that has this email or phone, if any."""
     known: dict[int, dict[str, Any]] = {}
     if email:
         known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE lower(email) = lower(?)",
@@ -135,23 +154,59 @@ def find_or_create(book: Book, *, ref: str | None = None, email: str | None = No
                                                           (digits(phone),))})
     if len(known) > 1:
         raise _ambiguous(" / ".join(part for part in (email, phone) if part), list(known.values()))
-    found = list(known.values())
-    if not found and ref and re.fullmatch(r"#?\d+", ref):
-        found = [get(book, int(ref.lstrip("#")))]
-    elif not found and ref and not (email or phone):
-        found = matches(book, ref)
-        if len(found) > 1:
-            raise _ambiguous(ref, found)
-    if found:
-        contact = found[0]
-        given = {"company": clean(company), "email": email, "phone": phone}
-        filling = {field: value for field, value in given.items() if value and not contact[field]}
-        book.update("contacts", contact["id"], _checked(book, filling, contact["id"]))
-        return get(book, contact["id"]), False
-    if not (ref or email or phone or clean(company)):
-        return None, False
-    name = ref or email or clean(company) or phone
-    return add(book, name, company=company, email=email, phone=phone, source=source), True
+    return next(iter(known.values()), None)
+
+
+def _may_name(book: Book, ref: str, contact: dict[str, Any]) -> bool:
+    """Whether `ref` can mean `contact`: its number, its name, or a name nobody has (written differently)."""
+    if re.fullmatch(r"#?\d+", ref):
+        return int(ref.lstrip("#")) == contact["id"]
+    found = matches(book, ref)
+    return not found or contact["id"] in {row["id"] for row in found}
+
+
+def _named(book: Book, ref: str, *, with_details: bool) -> dict[str, Any] | None:
+    """The one contact a number or name means (a number must exist); None for a name nobody has."""
+    if re.fullmatch(r"#?\d+", ref):
+        return get(book, int(ref.lstrip("#")))
+    found = matches(book, ref)
+    if len(found) > 1:
+        error = _ambiguous(ref, found)
+        if with_details:  # maybe someone new of the same name: say how to add them
+            error = Ambiguous(f"{error}; for someone new, `dealflow contact add NAME` with the email or phone "
+                              "first and give its number as --contact")
+        raise error
+    return found[0] if found else None
+
+
+def _agreeing(contact: dict[str, Any], given: dict[str, str | None]) -> dict[str, str]:
+    """The details to fill in on a found contact; one that contradicts what it has is refused."""
+    filling = {}
+    for field, value in given.items():
+        if not value:
+            continue
+        if not contact[field]:
+            filling[field] = value
+        elif not _same(field, contact[field], value):
+            number, retyped = contact["id"], f"--{field} {_quoted(value)}"
+            raise Conflict(
+                f"contact #{number} {contact['name']} already has {field} {contact[field]}, not {value}. To use "
+                f"#{number}, leave out --{field} (or change it: `dealflow contact edit {number} {retyped}`); for "
+                f"another person, `dealflow contact add {_quoted(contact['name'])} {retyped}` first and give "
+                "its number as --contact")
+    return filling
+
+
+def _same(field: str, stored: str, given: str) -> bool:
+    """The same detail however written: a phone by its last ten digits (`8 916…` is `+7 916…`)."""
+    if field == "phone":
+        return digits(stored)[-10:] == digits(given)[-10:]
+    return stored.casefold() == given.casefold()
+
+
+def _quoted(text: str) -> str:
+    """A value as the user would retype it in a shell command."""
+    return f'"{text}"' if any(char.isspace() for char in text) or not text else text
 
 
 def listing(book: Book, *, search: str | None = None, tag: str | None = None) -> list[dict[str, Any]]:

@@ -139,3 +139,63 @@ def test_at_backdates_won_and_lost(cli, clock):
     assert won["closed_at"] == "2026-11-15T12:00:00+03:00"
     lost = json.loads(cli.ok("lost", "2", "-r", "timing", "--at", "yesterday", "-f", "json").stdout)
     assert lost["closed_at"] == "2026-11-21"
+
+
+# --- the contact of a new deal: a name plus details either agree with one contact, or are refused ----------
+
+
+def contacts_rows(cli) -> list[list[str]]:
+    out = cli.ok("contact", "list", "--no-header").stdout.splitlines()
+    return [line.split("\t")[:5] for line in out]
+
+
+def test_a_name_with_a_different_email_is_refused_not_a_second_contact(cli, assert_refused):
+    cli.ok("contact", "add", "Anna", "--email", "anna@x.ru")
+    assert_refused("add", "Deal", "--contact", "Anna", "--email", "other@x.ru",
+                   message="contact #1 Anna already has email anna@x.ru, not other@x.ru. To use #1, leave out "
+                           "--email (or change it: `dealflow contact edit 1 --email other@x.ru`); for another "
+                           "person, `dealflow contact add Anna --email other@x.ru` first")
+    # Following the advice: the second Anna is added, and her email names her from then on.
+    cli.ok("contact", "add", "Anna", "--email", "other@x.ru")
+    cli.ok("add", "Deal", "--contact", "Anna", "--email", "other@x.ru")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["email"] == "other@x.ru"
+
+
+def test_a_name_with_an_email_it_lacks_gets_the_email(cli):
+    cli.ok("contact", "add", "Anna", "--company", "Veterok")
+    cli.ok("add", "Deal", "--contact", "anna", "--email", "anna@x.ru", "--company", "VETEROK")
+    assert contacts_rows(cli) == [["1", "Anna", "Veterok", "anna@x.ru", ""]]
+
+
+def test_a_number_with_a_different_phone_is_refused_not_dropped(cli, assert_refused):
+    cli.ok("contact", "add", "Boris", "--phone", "+7 916 000-00-01")
+    assert_refused("add", "Deal", "--contact", "1", "--phone", "+7 999 123 45 67",
+                   message="contact #1 Boris already has phone +7 916 000-00-01, not +7 999 123 45 67")
+    # The same phone written another way is the same phone.
+    cli.ok("add", "Deal", "--contact", "1", "--phone", "8 (916) 000 00 01")
+    assert contacts_rows(cli) == [["1", "Boris", "", "", "+7 916 000-00-01"]]
+
+
+def test_a_number_with_a_phone_it_lacks_gets_the_phone(cli):
+    cli.ok("contact", "add", "Boris")
+    cli.ok("add", "Deal", "--contact", "#1", "--phone", "+7 999 123 45 67")
+    assert contacts_rows(cli) == [["1", "Boris", "", "", "+7 999 123 45 67"]]
+
+
+def test_an_email_of_one_contact_with_the_name_of_another_is_refused(cli, assert_refused):
+    cli.ok("contact", "add", "Anna", "--email", "anna@x.ru")
+    cli.ok("contact", "add", "Boris")
+    assert_refused("add", "Deal", "--contact", "Boris", "--email", "anna@x.ru",
+                   message="anna@x.ru belongs to contact #1 Anna (anna@x.ru), not to 'Boris'")
+    cli.ok("add", "Deal", "--contact", "Anna K.", "--email", "anna@x.ru")  # a name nobody has: the email decides
+    assert len(contacts_rows(cli)) == 2
+
+
+def test_a_name_two_contacts_share_with_a_new_email_is_ambiguous(cli, assert_refused):
+    cli.ok("contact", "add", "Anna", "--email", "anna@x.ru")
+    cli.ok("contact", "add", "Anna", "--email", "anna@y.ru")
+    assert_refused("add", "Deal", "--contact", "Anna", "--email", "third@x.ru",
+                   message="contact 'Anna' matches 2 contacts: #1 Anna (anna@x.ru); #2 Anna (anna@y.ru); use the "
+                           "number; for someone new, `dealflow contact add NAME`")
+    cli.ok("add", "Deal", "--contact", "Anna", "--email", "anna@y.ru")  # her email says which Anna
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["email"] == "anna@y.ru"

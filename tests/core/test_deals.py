@@ -34,8 +34,11 @@ def test_contact_found_by_email_phone_ref_or_created(book):
     assert deals.add(book, "C", contact="пётр")["contact_id"] == petr["id"]
     assert deals.add(book, "D", contact=f"#{petr['id']}", company="Дача")["contact_id"] == petr["id"]
     assert contacts.get(book, petr["id"])["company"] == "Дача"  # an empty field was filled
-    other = deals.add(book, "E", contact="Пётр", phone="+7 900 000-00-09")  # a new phone: a new person
-    assert other["contact_id"] != petr["id"] and other["contact"] == "Пётр"
+    with pytest.raises(Conflict, match="already has phone"):  # not a silent second Пётр, nor a dropped phone
+        deals.add(book, "E", contact="Пётр", phone="+7 900 000-00-09")
+    namesake = contacts.add(book, "Пётр", phone="+7 900 000-00-09")
+    other = deals.add(book, "E", contact="Пётр", phone="+7 900 000-00-09")  # his phone says which Пётр
+    assert other["contact_id"] == namesake["id"] != petr["id"]
     with pytest.raises(Ambiguous, match="Пётр"):
         deals.add(book, "F", contact="пётр")
     assert deals.add(book, "G")["contact_id"] is None
