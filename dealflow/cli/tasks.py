@@ -60,7 +60,8 @@ def list_tasks(
     columns = LIST_COLUMNS + (["done_at"] if which == "done" else [])
     empty = {"done": "No completed tasks yet.", "overdue": "Nothing overdue. Well done."}.get(
         which, "No open tasks due. `dealflow today` shows what else needs you.")
-    table = render.Table(columns, rows, empty=empty, today=clock.today(),
+    # A done task's due day is history: not shown as "3 days overdue" as of today.
+    table = render.Table(columns, rows, empty=empty, today=None if which == "done" else clock.today(),
                          headers={"overdue_days": "overdue", "deal_id": "deal #"},
                          # `due` already says "3 days overdue"; origin and deal # fit only in tsv/csv/json
                          display=[c for c in columns if c not in ("overdue_days", "origin", "deal_id")],

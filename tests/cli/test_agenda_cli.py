@@ -283,3 +283,15 @@ def test_today_on_an_80_column_terminal_keeps_rows_short_and_what_to_do_whole(cl
     assert "2026-11" not in table and "1 day overdue" in table
     words = " ".join(table.split())
     assert "Call back Михаил Егоров (missed call)" in words  # what to do wraps, whole
+
+
+def test_done_tasks_count_overdue_days_up_to_the_day_they_were_done(cli, deal, clock):
+    cli.ok("remind", deal, "late", "--due", "2026-11-20")
+    cli.ok("remind", deal, "on the day", "--due", "2026-11-22 18:00")
+    cli.ok("remind", deal, "early", "--due", "2026-11-25")
+    cli.ok("done", "T2", "T3", "T4")  # on 2026-11-22
+    clock("2026-12-10")  # weeks later, nothing has grown
+    done = {r["text"]: r["overdue_days"] for r in rows(cli.ok("tasks", "--done"))}
+    assert done == {"late": "2", "on the day": "0", "early": "-3"}
+    table = cli.ok("tasks", "--done", "-f", "table").stdout
+    assert "2026-11-20" in table and "overdue" not in table  # the due day, not "20 days overdue" as of today
