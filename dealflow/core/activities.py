@@ -113,7 +113,8 @@ def log(book: Book, ref: str | None, kind: str, note: str | None = None, *, cont
     kind = check_kind(kind)
     direction = default_direction(kind, inbound, outbound, missed)
     duration_s = parse_duration(duration) if duration is not None else None
-    if next_due is not None and not clean(next_text):
+    next_text = tasks.next_step(next_text)
+    if next_due is not None and not next_text:
         raise InputError("--due needs --next TEXT (the next step it is the due date of)")
     moment = when.event_text(at)
     with book.transaction():
@@ -122,7 +123,7 @@ def log(book: Book, ref: str | None, kind: str, note: str | None = None, *, cont
                           contact_id=person["id"] if person else None, note=clean(note), direction=direction,
                           missed=missed, duration_s=duration_s, owner=settings.get(book, "owner"))
         planned = None
-        if clean(next_text):
+        if next_text:
             planned = tasks.create(book, next_text, next_due if next_due is not None else clock.today(),
                                    deal_id=activity["deal_id"], contact_id=activity["contact_id"])
     return {**activity, "deal": deal["title"] if deal else None, "contact": person["name"] if person else None,

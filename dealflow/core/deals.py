@@ -84,6 +84,7 @@ def add(book: Book, title: str, *, contact: str | None = None, company: str | No
     """Create a deal in the first stage (or `stage`), finding or creating its contact."""
     if not clean(title):
         raise InputError("a deal needs a title")
+    next_text = tasks.next_step(next_text)
     if next_due is not None and not next_text:
         raise InputError("--due needs --next TEXT (the next step it is the due date of)")
     currency = money.normalize_currency(currency) if currency else None

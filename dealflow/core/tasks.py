@@ -43,6 +43,13 @@ def create(book: Book, text: str, due: when.Moment, *, deal_id: int | None = Non
     return book.row("SELECT * FROM tasks WHERE id = ?", (task_id,))
 
 
+def next_step(text: str | None) -> str | None:
+    """The text of a `--next` option: None when it was not given; given empty, it is a mistake."""
+    if text is not None and not text.strip():
+        raise InputError("--next needs the text of the next step, e.g. --next \"send the contract\"")
+    return text
+
+
 def complete_open_for_deal(book: Book, deal_id: int, at: str) -> int:
     """Close every open task of a deal (when the deal is closed); returns how many."""
     return book.conn.execute("UPDATE tasks SET done_at = ? WHERE deal_id = ? AND done_at IS NULL",
@@ -139,7 +146,7 @@ def done(book: Book, refs: list[str], at: when.Moment | None = None) -> list[dic
         raise InputError("name at least one task: `dealflow done T12 T13`")
     moment = when.event_text(at)
     with book.transaction():
-        found = [get(book, ref) for ref in refs]
+        found = list({task["id"]: task for task in (get(book, ref) for ref in refs)}.values())  # `T1 1` is one task
         for task in found:
             if task["done_at"]:
                 raise Conflict(f"task T{task['id']} {task['text']!r} was already done at {task['done_at']}")

@@ -295,3 +295,16 @@ def test_done_tasks_count_overdue_days_up_to_the_day_they_were_done(cli, deal, c
     assert done == {"late": "2", "on the day": "0", "early": "-3"}
     table = cli.ok("tasks", "--done", "-f", "table").stdout
     assert "2026-11-20" in table and "overdue" not in table  # the due day, not "20 days overdue" as of today
+
+
+def test_an_empty_next_step_is_a_mistake_not_ignored(cli, deal, assert_refused):
+    assert_refused("log", deal, "call", "--next", "", message='--next needs the text of the next step')
+    assert_refused("log", deal, "call", "--next", "  ", "--due", "fri", message="--next needs the text")
+    assert_refused("add", "Acme", "--next", "", message="--next needs the text")
+
+
+def test_a_task_named_twice_is_done_and_confirmed_once(cli, deal):
+    assert cli.ok("done", "T1", "1").stdout == 'Done: T1 "перезвонить" due 2026-12-20 (deal #1 "Окна для дачи")\n'
+    cli.ok("remind", deal, "send the price")
+    assert [task["id"] for task in json.loads(cli.ok("done", "2", "T2", "-f", "json").stdout)] == [2]
+
