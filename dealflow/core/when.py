@@ -19,6 +19,11 @@ ACCEPTED = (
     "a time (14:30), a day with a time (tomorrow 10:00, fri 9:30) or a date such as '5 Dec'"
 )
 
+# The dates dealflow takes: anything earlier or later is a typo, and staying far inside Python's calendar
+# (year 1 to 9999) means a time zone or an offset applied to a date never overflows.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+RANGE = f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+
 _DAY_WORDS = {
     "today": 0, "сегодня": 0,
     "tomorrow": 1, "завтра": 1,
@@ -63,7 +68,8 @@ class Offset:
             months = self.amount * (12 if self.unit == "y" else 1)
             return moment + relativedelta(months=months)
         except (OverflowError, ValueError):
-            raise InputError(f"{self} from {day_of(moment).isoformat()} is beyond the calendar (year 1 to 9999)") from None
+            raise InputError(f"{self} from {day_of(moment).isoformat()} is out of range: dates go from "
+                             f"{RANGE}") from None
 
 
 def parse_offset(text: str) -> Offset:
@@ -99,7 +105,9 @@ def parse(text: str, now: datetime | None = None) -> Moment:
     for reader in (_relative, _day_and_time, _iso, _free_form):
         moment = reader(cleaned if reader in (_iso, _free_form) else lowered, now)
         if moment is not None:
-            return moment
+            if not FIRST_DAY <= day_of(moment) <= LAST_DAY:
+                raise InputError(f"{text!r} is out of range: dates go from {RANGE}")
+            return clock.localize(moment) if isinstance(moment, datetime) else moment
     raise InputError(f"cannot read {text!r} as a date; use {ACCEPTED}")
 
 
@@ -143,19 +151,19 @@ def _at_time(day: date, hhmm: str) -> datetime:
 
 
 def _iso(text: str, now: datetime) -> Moment | None:
+    """An ISO date, or datetime (naive: `parse` gives it the local time zone once its range is checked)."""
     if not _ISO_DAY.match(text):
         return None
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return clock.localize(datetime.fromisoformat(text))
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"{text!r} is not a valid date; use YYYY-MM-DD or YYYY-MM-DD HH:MM") from None
 
 
 def _free_form(text: str, now: datetime) -> Moment | None:
     """Dates python-dateutil reads the same whichever way it is asked: day or month first, and whatever
-    it would fill in by itself. Only the year may be left out (this year); nothing else is guessed."""
+    it would fill in by itself. Only the year may be left out (this year); nothing else is guessed.
+    A datetime comes back without a time zone unless the text named one: `parse` gives it the local one."""
     has_letters = any(len(word) >= 3 for word in _WORD.findall(text))
     numbers = _DIGIT_RUN.findall(text)
     if not numbers or (not has_letters and len(numbers) < 3):
@@ -176,9 +184,7 @@ def _free_form(text: str, now: datetime) -> Moment | None:
     reading = readings[0]
     _check_weekday(text, reading.date())
     timed = len({(r.hour, r.minute) for r in readings}) == 1  # the default time was overridden: a time was typed
-    if reading.tzinfo is not None or timed:
-        return clock.localize(reading)
-    return reading.date()
+    return reading if reading.tzinfo is not None or timed else reading.date()
 
 
 def _check_weekday(text: str, day: date) -> None:

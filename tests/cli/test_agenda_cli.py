@@ -251,7 +251,9 @@ def test_dates_at_the_ends_of_the_calendar_are_clean_errors_or_answers(cli, asse
     cli.ok("add", "Acme")
     assert_refused("today", "--days", "100000000", message="--days must be from 0 to 3660")
     assert_refused("today", "--on", "9999-12-31", "--days", "5", message="out of range")
-    assert cli.ok("report", "funnel", "--until", "9999-12-31").stdout.splitlines()[1].startswith("Lead\t1\t")
+    assert_refused("report", "funnel", "--until", "9999-12-31", message="out of range: dates go from 1900-01-01")
+    assert cli.ok("report", "funnel", "--until", "2999-12-31").stdout.splitlines()[1].startswith("Lead\t1\t")
+    cli.ok("today", "--on", "2999-12-31", "--days", "3660")  # the last day, and the longest look-ahead past it
 
 
 def test_the_demo_fills_every_kind_of_the_agenda_and_only_its_stories_are_stuck(cli):
@@ -308,3 +310,8 @@ def test_a_task_named_twice_is_done_and_confirmed_once(cli, deal):
     cli.ok("remind", deal, "send the price")
     assert [task["id"] for task in json.loads(cli.ok("done", "2", "T2", "-f", "json").stdout)] == [2]
 
+
+@pytest.mark.parametrize("due", ["9999-12-31 23:59", "Dec 31 9999 23:59", "0001-01-01"])
+def test_a_due_date_out_of_range_says_so(cli, deal, assert_refused, due):
+    assert_refused("remind", deal, "x", "--due", due,
+                   message=f"'{due}' is out of range: dates go from 1900-01-01 to 2999-12-31")

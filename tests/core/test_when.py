@@ -97,7 +97,22 @@ def test_month_offset_clamps_to_the_month_end():
 def test_anything_else_is_an_input_error_naming_the_forms(text):
     with pytest.raises(InputError) as raised:
         when.parse(text, NOW)
-    assert "use" in str(raised.value) or "YYYY-MM-DD" in str(raised.value) or "calendar" in str(raised.value)
+    assert "use" in str(raised.value) or "YYYY-MM-DD" in str(raised.value) or "out of range" in str(raised.value)
+
+
+@pytest.mark.parametrize("text", [
+    "9999-12-31 23:59", "9999-12-31", "Dec 31 9999 23:59", "0001-01-01", "0001-01-01 10:00", "1899-12-31",
+    "5 Dec 1066", "3000-01-01", "+1000y", "-200y",
+])
+def test_dates_outside_1900_to_2999_are_out_of_range(text):
+    with pytest.raises(InputError, match=r"out of range: dates go from 1900-01-01 to 2999-12-31"):
+        when.parse(text, NOW)
+
+
+def test_the_ends_of_the_range_are_dates():
+    assert when.parse("1900-01-01", NOW) == date(1900, 1, 1)
+    assert when.parse("2999-12-31 23:59", NOW) == at(2999, 12, 31, 23, 59)
+    assert when.parse("Dec 31 2999", NOW) == date(2999, 12, 31)
 
 
 def test_ambiguous_day_month_is_refused_not_guessed():
