@@ -20,6 +20,7 @@ _CODE = Regex(r"^[A-Za-z]{3}$")
 _DIGITS = Regex(r"[0-9]+")
 _NEGATIVE = Regex(r"^[^\d]*[-−]")  # a minus anywhere before the number
 _PARTS = Regex(r"^(?P<pre>[^\d\s+\-−.,]*)\s*(?P<num>[+\-−]?[\d\s\u00a0\u202f',.]*?)\s*(?P<post>[^\d\s]*)$")
+_STRAY = ".,;:'-−+"  # a mark of these only is a slip in the number
 MAX_MINOR = 10**15 - 1  # below 2**53: exact as a JSON number and far inside SQLite's INTEGER
 
 
@@ -47,6 +48,10 @@ def _split_currency(raw: str) -> tuple[str, str | None]:
     if not match or not match["num"].strip():
         raise InputError(f"cannot read {raw!r} as an amount; write e.g. 120000, 120 000,50 or 1,200.50 USD")
     marks = [mark for mark in (match["pre"], match["post"]) if mark]
+    for mark in marks:
+        if not mark.strip(_STRAY):  # `500,`: a separator with no digits after it, not a currency named ','
+            raise InputError(f"{raw!r} is not a well-formed amount: {mark!r} has no digits after it; "
+                             "write e.g. 500, 500.50 or \"1 200,50 RUB\"")
     if len(marks) > 1:
         raise InputError(f"{raw!r} names a currency twice")
     return match["num"].strip(), normalize_currency(marks[0]) if marks else None

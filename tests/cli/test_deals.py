@@ -75,6 +75,7 @@ def test_show_table_of_an_open_deal(cli, acme):
     (("lost", "1", "--reason", "no"), "could be any of"),
     (("add", "X", "--value", "-5"), "negative"),
     (("add", "X", "--value", "1.2.3"), "cannot read"),
+    (("add", "X", "--value", "500,"), "'500,' is not a well-formed amount: ',' has no digits after it"),
     (("add", "X", "--value", "5", "--currency", "dollars"), "unknown currency"),
     (("add", "X", "--due", "someday", "--next", "call"), "cannot read 'someday' as a date"),
     (("add", "X", "--probability", "150"), "0 to 100"),

@@ -93,6 +93,12 @@ def test_malformed_amounts_are_refused(text):
         money.parse_amount(text)
 
 
+@pytest.mark.parametrize("text", ["500,", "500.", "$500,", "1 500,", "500 ,", "500-"])
+def test_a_separator_with_nothing_after_it_is_a_malformed_amount_not_a_currency(text):
+    with pytest.raises(InputError, match=r"is not a well-formed amount: '[,.-]' has no digits after it"):
+        money.parse_amount(text)
+
+
 @pytest.mark.parametrize("text", ["0,500", "0,001", "$0,050", "00,500", "0,500,000"])
 def test_a_leading_zero_is_never_a_thousands_group(text):
     with pytest.raises(InputError, match="at most two decimals"):
