@@ -130,9 +130,6 @@ def void(ctx: typer.Context, number: NumberArg, note: NoteOpt = None, at: AtOpt 
             voided, voided["number"])
 
 
-SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
-
-
 @invoice_app.command("render")
 def render_invoice(
     ctx: typer.Context,
@@ -146,7 +143,7 @@ def render_invoice(
     """The invoice document to send or print: seller, buyer, lines, total, paid, balance, due date."""
     from dealflow.core import invoice_render
 
-    chosen = fmt or (SUFFIX_FORMATS.get(output.suffix.lower(), "text") if output else "text")
+    chosen = invoice_render.format_for(fmt, output.suffix if output else None)
     doc = invoices.document(book(ctx), number)
     text = invoice_render.render(doc, chosen)
     if output is None:

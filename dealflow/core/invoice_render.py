@@ -13,6 +13,24 @@ from typing import Any
 from dealflow.core.errors import InputError
 from dealflow.core.money import to_human
 
+SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+
+
+def format_for(fmt: str | None, suffix: str | None) -> str:
+    """The format to write: `fmt`, else the one the output file's suffix names, else text.
+
+    A file is never given a suffix that promises something else (plain text in `invoice.pdf`)."""
+    if not suffix:
+        return fmt or "text"
+    named = SUFFIXES.get(suffix.lower())
+    if named is None:
+        raise InputError(f"invoices are written as text (.txt), HTML (.html) or Markdown (.md), not {suffix}; "
+                         "for a PDF, write .html and print it to PDF from a browser")
+    if fmt and fmt != named:
+        raise InputError(f"--format {fmt} does not write a {suffix} file; name the file for it, or leave out --format")
+    return named
+
+
 def render(doc: dict[str, Any], fmt: str) -> str:
     """The invoice in `fmt` (text, html or md)."""
     writers = {"text": to_text, "html": to_html, "md": to_markdown}

@@ -287,7 +287,10 @@ def _payment_amount(invoice: dict[str, Any], amount: str | None) -> int:
     if amount is None:
         return invoice["balance"]
     minor, currency = money.parse_amount(amount)
-    _same_currency(currency, invoice["currency"], f"--amount {amount!r}")
+    if currency and currency != invoice["currency"]:
+        raise InputError(f"--amount {amount!r} is in {currency} but {invoice['number']} is in {invoice['currency']}; "
+                         f"a payment is recorded in its invoice's currency: give the amount received in "
+                         f"{invoice['currency']}")
     if minor <= 0:
         raise InputError("a payment must be more than zero")
     if minor > invoice["balance"]:

@@ -233,10 +233,10 @@ def test_ics_has_an_invoice_from_its_due_date_on_under_one_uid(cli, deal, tmp_pa
     assert "invoice-INV-0001@dealflow" not in events()
 
 
-@pytest.mark.parametrize("args", [("ics",), ("invoice", "render", "INV-0001")])
-def test_an_output_file_that_cannot_be_written_is_a_clean_error(cli, deal, assert_refused, tmp_path, args):
+@pytest.mark.parametrize("args, name", [(("ics",), "a.ics"), (("invoice", "render", "INV-0001"), "a.txt")])
+def test_an_output_file_that_cannot_be_written_is_a_clean_error(cli, deal, assert_refused, tmp_path, args, name):
     cli.ok("invoice", "add", deal)
-    assert_refused(*args, "--output", str(tmp_path / "no" / "such" / "a.ics"), message="No such file or directory")
+    assert_refused(*args, "--output", str(tmp_path / "no" / "such" / name), message="No such file or directory")
     assert_refused(*args, "--output", str(tmp_path), message="Is a directory")
 
 

@@ -232,3 +232,36 @@ def test_a_deal_with_invoices_keeps_its_currency(cli, assert_refused):
     assert_refused("edit", "1", "--value", "$500", message="has invoices in RUB")
     cli.ok("invoice", "void", "INV-0001")
     assert "USD" in cli.ok("edit", "1", "--currency", "USD", "-f", "json").stdout
+
+
+def test_paying_in_another_currency_says_to_pay_in_the_invoices(cli, deal, assert_refused):
+    cli.ok("invoice", "add", deal)
+    result = assert_refused("invoice", "pay", "INV-0001", "--amount", "$500",
+                            message="--amount '$500' is in USD but INV-0001 is in RUB; a payment is recorded in its "
+                                    "invoice's currency: give the amount received in RUB")
+    assert "edit" not in result.stderr  # changing the deal's currency would not fix it
+
+
+@pytest.mark.parametrize("name, message", [
+    ("inv.pdf", "invoices are written as text (.txt), HTML (.html) or Markdown (.md), not .pdf; for a PDF, "
+                "write .html and print it to PDF from a browser"),
+    ("inv.docx", "not .docx"),
+])
+def test_render_refuses_a_file_it_cannot_write(cli, sneaky, tmp_path, assert_refused, name, message):
+    assert_refused("invoice", "render", "INV-0001", "-o", str(tmp_path / name), message=message)
+    assert_refused("invoice", "render", "INV-0001", "-f", "html", "-o", str(tmp_path / name), message=message)
+    assert not (tmp_path / name).exists()
+
+
+def test_render_refuses_a_format_the_file_name_contradicts(cli, sneaky, tmp_path, assert_refused):
+    assert_refused("invoice", "render", "INV-0001", "-f", "md", "-o", str(tmp_path / "inv.html"),
+                   message="--format md does not write a .html file")
+    assert not (tmp_path / "inv.html").exists()
+
+
+def test_render_writes_text_to_a_txt_file_and_a_bare_name(cli, sneaky, tmp_path):
+    assert cli.ok("invoice", "render", "INV-0001", "-o", str(tmp_path / "inv.TXT")).stdout.startswith(
+        "Wrote INV-0001 (text)")
+    cli.ok("invoice", "render", "INV-0001", "-f", "md", "-o", str(tmp_path / "INV-0001"))
+    assert (tmp_path / "inv.TXT").read_text(encoding="utf-8").startswith("INVOICE INV-0001")
+    assert (tmp_path / "INV-0001").read_text(encoding="utf-8").startswith("# Invoice INV-0001")
