@@ -354,10 +354,17 @@ class Job:
                 return named[0], []
         if not (label or email or phone_digits) or not create:
             return None, []
+        tags, notes = self.tags_and_notes(row) if self.kind == "contacts" else (None, None)
         self.planned = {"name": label or email or phone, "company": company, "email": email, "phone": phone,
-                        "phone_digits": phone_digits, "source": row.text("source"), "tags": None, "notes": None,
+                        "phone_digits": phone_digits, "source": row.text("source"), "tags": tags, "notes": notes,
                         "created_at": created or self.now}
         return None, self._contact_keys(self.planned)
+
+    @staticmethod
+    def tags_and_notes(row: Row) -> tuple[str | None, str | None]:
+        """A contact row's tags and notes as `contacts.add` stores them (a deal row's tags are the deal's)."""
+        tags = row.text("tags")
+        return (tags_join([tags]) if tags else None), row.text("notes")
 
     @staticmethod
     def _contact_keys(contact: dict[str, Any]) -> list[tuple[str, str]]:
@@ -595,11 +602,11 @@ class Job:
     def update_contact(self, row: Row, contact_id: int) -> None:
         """The given fields replace the stored ones; an email or phone another contact has is refused."""
         contact = dict(self.stored("contacts", contact_id))
-        for name in ("name", "company", "email", "phone", "source", "notes"):
+        for name in ("name", "company", "email", "phone", "source"):
             if (text := row.text(name)) is not None:
                 contact[name] = text
-        if (tags := row.text("tags")) is not None:
-            contact["tags"] = tags_join([tags])
+        tags, notes = self.tags_and_notes(row)
+        contact.update({name: value for name, value in (("tags", tags), ("notes", notes)) if value is not None})
         contact["phone_digits"] = digits(contact["phone"])
         for key, value in (("email", email_key(contact["email"] or "")), ("phone", contact["phone_digits"])):
             others = [other for other in self.find(key, value) if other != contact_id] if value else []

@@ -226,6 +226,30 @@ def test_contacts_are_deduplicated_against_the_book_and_the_file(cli, db_path, t
         ("Пётр", None), ("Ann", "ann@x.io"), ("Bob", None)]
 
 
+def test_contacts_keep_their_tags_and_notes(cli, db_path, tmp_path):
+    """Tags and notes are contact fields: stored as `contact add --tag --note` stores them, never dropped."""
+    text = ('name,email,tags,notes\nAnn,ann@x.io,"vip, warm , VIP","Likes calls\nafter 5"\n'
+            "Bob,bob@x.io,,\n")
+    result = cli.ok("import", "contacts", str(write(tmp_path / "people.csv", text)))
+    assert "Unused columns" not in result.stderr
+    cli.ok("contact", "add", "Cid", "--tag", "vip", "--tag", "warm", "--note", "Likes calls")
+    assert query(db_path, "SELECT name, tags, notes FROM contacts ORDER BY id") == [
+        ("Ann", "vip,warm", "Likes calls\nafter 5"), ("Bob", None, None), ("Cid", "vip,warm", "Likes calls")]
+    cli.ok("import", "contacts", str(write(tmp_path / "again.csv", "email,tags,notes\nbob@x.io,cold,Met twice\n")),
+           "--key", "email")
+    assert query(db_path, "SELECT tags, notes FROM contacts WHERE name = 'Bob'") == [("cold", "Met twice")]
+
+
+def test_contact_tags_and_notes_survive_export_and_import(cli, tmp_path):
+    cli.ok("contact", "add", "Ann", "--email", "ann@x.io", "--tag", "vip", "--tag", "окна", "--note", "Звонить после 17")
+    exported = tmp_path / "contacts.csv"
+    cli.ok("export", "contacts", "--output", str(exported))
+    other = tmp_path / "other.db"
+    cli.ok("--db", str(other), "import", "contacts", str(exported))
+    assert query(other, "SELECT name, email, tags, notes FROM contacts") == [
+        ("Ann", "ann@x.io", "vip,окна", "Звонить после 17")]
+
+
 def test_contacts_key_updates(cli, db_path, tmp_path):
     cli.ok("contact", "add", "Ann", "--email", "ann@x.io")
     text = "email,company,phone\nann@x.io,Lee Ltd,+1 555 1234567\n"
