@@ -14,6 +14,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -242,7 +243,8 @@ class Job:
         self.book, self.kind, self.columns, self.options, self.summary = book, kind, columns, options, summary
         self.writer = Writer(book, grouped)
         self.stages = {stage["name"].casefold(): stage for stage in pipeline.stages(book)}
-        self.now = when.to_text(clock.now())
+        self.moment = clock.now()
+        self.now = when.to_text(self.moment)
         self.currency = settings.get(book, "currency")
         self.owner = settings.get(book, "owner")
         # Every column of a new deal with its default, for the row's values to replace (see create_deal): one
@@ -319,6 +321,13 @@ class Job:
                 present = {found[0] for found in self.book.conn.execute(_PRESENT[kind], (json.dumps([*values]),))}
                 absent.update((kind, value) for value in values - present)
         self.writer.absent = absent.difference(self.writer.keys)  # pending rows will be stored with theirs
+
+    def happened(self, row: Row, name: str, moment: when.Moment | None) -> None:
+        """A time the file says something happened (created, closed, done, an activity) cannot be after now:
+        it would give negative ages and visits that end before they begin. A whole day may be today."""
+        if moment is not None and (moment > self.moment if isinstance(moment, datetime)
+                                   else moment > self.moment.date()):
+            row.problem(name, f"{row.text(name)} is in the future (now is {self.now})")
 
     def stored(self, table: str, row_id: int) -> dict[str, Any]:
         return self.writer.pending(table, row_id) or self.book.row(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
@@ -439,6 +448,8 @@ class Job:
         created, closed = row.stamp("created"), row.stamp("closed")  # (moment, stored text)
         entered = row.stamp("stage_entered")
         expected = row.date("expected_close")
+        for name, stamp in (("created", created), ("stage_entered", entered)):
+            self.happened(row, name, stamp and stamp[0])
         if created and closed and when.as_datetime(closed[0]) < when.as_datetime(created[0]):
             created = closed  # a deal closed before it was created: take it as created when it closed
         external_id = values.get("external_id")
@@ -450,6 +461,9 @@ class Job:
             elif found:
                 row.problem("external_id", f"deal #{found[0]} already has external id {external_id!r}; "
                             "import with --key external_id to update deals instead of adding them")
+        final_status = status or (existing or {}).get("status") or "open"
+        if final_status != "open":  # an open deal's close date is when it is expected to close
+            self.happened(row, "closed", closed and closed[0])
         created_text = (created or closed)[1] if (created or closed) else self.now
         contact_id, keys = self.person(row, "contact", created=created_text)
         if not values.get("title") and existing is None:
@@ -464,8 +478,8 @@ class Job:
         row.check()
         if contact_id is not None or self.planned is not None:
             values["contact_id"] = self.adopt(contact_id, keys)
-        if closed and (status or (existing or {}).get("status") or "open") == "open" and not expected:
-            expected = closed[0]  # an open deal's close date is when it is expected to close
+        if closed and final_status == "open" and not expected:
+            expected = closed[0]
         if expected:
             values["expected_close"] = when.to_text(when.day_of(expected))
         closed_text = closed[1] if closed else None
@@ -572,6 +586,7 @@ class Job:
 
     def contact(self, row: Row) -> None:
         created = row.date("created")
+        self.happened(row, "created", created)
         key = self.options.key
         if key:
             contact_id, keys = self.keyed_contact(row, key, when.to_text(created) if created else None)
@@ -652,6 +667,7 @@ class Job:
         missed = row.read("missed", parse_bool)
         duration = row.read("duration_s", _whole_number)
         at = row.date("at")
+        self.happened(row, "at", at)
         deal, contact = self.links(row)
         row.check()
         self.writer.append("activities", {
@@ -668,6 +684,8 @@ class Job:
         if origin not in ("manual", "stage", "missed-call", "cadence"):
             row.problem("origin", f"{origin!r} is not a task origin; use manual, stage, missed-call or cadence")
         due, done, created = row.date("due"), row.date("done_at"), row.date("created")
+        self.happened(row, "done_at", done)
+        self.happened(row, "created", created)
         deal, contact = self.links(row)
         row.check()
         self.writer.append("tasks", {

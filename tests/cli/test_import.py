@@ -295,6 +295,38 @@ def test_skip_errors_writes_rejects(cli, db_path, tmp_path):
     assert query(db_path, "SELECT title FROM deals ORDER BY id") == [("Good",), ("Fine",)]
 
 
+def test_times_in_the_future_are_row_errors(cli, db_path, tmp_path, assert_refused):
+    """Now is 2026-11-22 10:00: what happened cannot be later (it would give negative ages in reports)."""
+    cli.ok("contact", "add", "Ann", "--email", "ann@x.io")
+    text = ("title,status,created,closed\n"
+            "Today,open,2026-11-22,\n"                       # a whole day may be today
+            "Tomorrow,open,2026-11-23,\n"
+            "Later today,open,2026-11-22 10:01,\n"
+            "Expected,open,2026-01-05,2027-03-01\n"          # an open deal's close date is its expected close
+            "Won ahead,won,2026-01-05,2026-12-01\n")
+    deals_file = write(tmp_path / "d.csv", text)
+    result = assert_refused("import", "deals", str(deals_file), message="3 rows of 5 cannot be imported")
+    assert "line 3: created: 2026-11-23 is in the future" in result.stderr
+    assert "line 4: created: 2026-11-22 10:01 is in the future" in result.stderr
+    assert "line 6: closed: 2026-12-01 is in the future" in result.stderr
+    assert "line 5" not in result.stderr and "line 2" not in result.stderr
+    rejects = tmp_path / "bad.csv"
+    cli.ok("import", "deals", str(deals_file), "--skip-errors", "--rejects", str(rejects))
+    assert query(db_path, "SELECT title FROM deals ORDER BY id") == [("Today",), ("Expected",)]
+    with rejects.open(encoding="utf-8") as file:
+        assert [(row[0], row[-1]) for row in csv.reader(file)][1:] == [
+            ("Tomorrow", "created: 2026-11-23 is in the future (now is 2026-11-22T10:00:00+03:00)"),
+            ("Later today", "created: 2026-11-22 10:01 is in the future (now is 2026-11-22T10:00:00+03:00)"),
+            ("Won ahead", "closed: 2026-12-01 is in the future (now is 2026-11-22T10:00:00+03:00)")]
+    assert_refused("import", "activities", str(write(tmp_path / "a.csv", "kind,at,email\ncall,2026-11-25,ann@x.io\n")),
+                   message="line 2: at: 2026-11-25 is in the future")
+    assert_refused("import", "tasks", str(write(tmp_path / "t.csv", "text,due,done_at,email\n"
+                                                 "Call,2026-11-30,2026-11-24 09:00,ann@x.io\n")),
+                   message="line 2: done_at: 2026-11-24 09:00 is in the future")
+    assert_refused("import", "contacts", str(write(tmp_path / "c.csv", "name,created\nBob,01.01.2027\n")),
+                   message="line 2: created: 01.01.2027 is in the future")
+
+
 def test_json_summary(cli, tmp_path):
     result = cli.ok("import", "deals", str(write(tmp_path / "d.csv", "title\nA\n")), "--format", "json")
     summary = json.loads(result.stdout)
