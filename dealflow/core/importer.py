@@ -122,9 +122,12 @@ def _run(book: Book, kind: str, source: Source, options: Options,
         raise InputError(f"--key {options.key}: no column holds {options.key}; "
                          f"map one with --map COLUMN={options.key}")
     total = 0
+    named: dict[str, set[str]] = {}  # with --create-stages: the file's stage names, folded → as written
     records = source.rows()
     while chunk := [cells for _, cells in islice(records, BATCH)]:
         columns.scan(chunk)
+        if options.create_stages:
+            _stage_names(columns, chunk, named)
         total += len(chunk)
     day_first = {index: options.date_format is None and order.day_first() for index, order in columns.orders.items()}
     summary = Summary(kind, unused=columns.unused, dry_run=options.dry_run)
@@ -135,6 +138,7 @@ def _run(book: Book, kind: str, source: Source, options: Options,
         with book.transaction():
             filled = _filled_first(book, kind, total)
             job = Job(book, kind, columns, options, summary, grouped=bool(filled))
+            job.create_stages(named)
             with book.indexes_built_after(filled):
                 records = source.rows()
                 while chunk := [(line, Row(columns, cells, day_first, options.date_format))
@@ -168,6 +172,16 @@ def _run(book: Book, kind: str, source: Source, options: Options,
     if progress:
         progress(total, total)
     return summary
+
+
+def _stage_names(columns: Columns, chunk: list[list[str]], named: dict[str, set[str]]) -> None:
+    """Collect the stage names a batch of rows gives (won and lost words close a deal: they name none)."""
+    for cells in chunk:
+        if (stage := columns.values(cells).get("stage")) is not None:
+            written = " ".join(stage.split())
+            folded = written.casefold()
+            if folded not in WON_WORDS and folded not in LOST_WORDS:
+                named.setdefault(folded, set()).add(written)
 
 
 def _filled_first(book: Book, kind: str, rows: int) -> tuple[str, ...]:
@@ -255,6 +269,7 @@ class Job:
                          "last_activity_at": None, "closed_at": None, "lost_reason": None, "lost_note": None,
                          "external_id": None}
         self.recorded: set[int] = set()  # deals given history entries after the ones they had (see update_deal)
+        self.unmade: dict[str, str] = {}  # stage names --create-stages could not create: folded → why
         self.handle = {"contacts": self.contact, "deals": self.deal, "activities": self.activity,
                        "tasks": self.task}[kind]
 
@@ -264,6 +279,7 @@ class Job:
         if self.kind == "deals":
             deals.end_visits(self.book, self.recorded)
             self.adopt_reasons()
+            self.drop_unused_stages()
 
     def adopt_reasons(self) -> None:
         """Loss reasons are a managed list: the file's new ones join it, and `PRICE` is filed as `price`."""
@@ -394,23 +410,46 @@ class Job:
         self.summary.contacts_created += 1
         return self.writer.create("contacts", self.planned, keys)
 
+    def create_stages(self, named: dict[str, set[str]]) -> None:
+        """--create-stages: every stage the file names that the pipeline lacks is added before any row is read,
+        so that the pipeline (and the last stage, which closed deals without a stage are closed from) is the
+        same whatever order the rows come in.
+
+        New stages go in alphabetical order just before the first stage with a role (invoice, payment), else
+        at the end: a stage of another CRM is not taken to be past invoicing, where every open deal in it
+        would show up in the agenda as not invoiced. Each is spelled as the file first spells it in sort order.
+        """
+        roles = [stage for stage in self.stages.values() if stage["role"]]
+        before = min(roles, key=lambda stage: stage["position"])["name"] if roles else None
+        for folded in sorted(set(named) - set(self.stages)):
+            try:
+                created = pipeline.add(self.book, min(named[folded]), before=before)
+            except InputError as exc:
+                self.unmade[folded] = str(exc)
+                continue
+            self.summary.stages_created.append(created["name"])
+        self.stages = {stage["name"].casefold(): stage for stage in pipeline.stages(self.book)}
+
+    def drop_unused_stages(self) -> None:
+        """Stages created for rows that were all left out (--skip-errors) are not kept."""
+        for name in list(self.summary.stages_created):
+            stage = self.stages[name.casefold()]
+            if not self.book.value("SELECT count(*) FROM deals WHERE stage_id = ?", (stage["id"],)):
+                pipeline.remove(self.book, name)
+                self.summary.stages_created.remove(name)
+
     def stage(self, row: Row, name: str) -> dict[str, Any] | None:
-        """A pipeline stage by name (any case); unknown ones are created with --create-stages."""
-        found = self.stages.get(" ".join(name.split()).casefold())
+        """A pipeline stage by name (any case); with --create-stages the unknown ones were created up front."""
+        folded = " ".join(name.split()).casefold()
+        found = self.stages.get(folded)
         if found or row.problems:
             return found
-        if not self.options.create_stages:
+        if folded in self.unmade:
+            row.problem("stage", self.unmade[folded])
+        else:
             row.problem("stage", f"no stage {name!r} in the pipeline ({', '.join(s['name'] for s in self.stages.values())}); "
                         "add it with `dealflow stage add`, map the column elsewhere, or use --create-stages")
-            return None
-        try:
-            created = pipeline.add(self.book, " ".join(name.split()))
-        except InputError as exc:
-            row.problem("stage", str(exc))
-            return None
-        self.stages[created["name"].casefold()] = created
-        self.summary.stages_created.append(created["name"])
-        return created
+        return None
 
     def edge_stage(self, last: bool) -> dict[str, Any]:
         ordered = sorted(self.stages.values(), key=lambda stage: stage["position"])

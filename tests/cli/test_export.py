@@ -10,7 +10,7 @@ from tests.conftest import db_state
 
 
 def build_book(cli) -> None:
-    cli.ok("stage", "add", "Contract")
+    cli.ok("stage", "add", "Contract", "--before", "Invoiced")
     cli.ok("add", "Окна для дачи", "--contact", "Пётр", "--phone", "+7 916 000-00-01", "--value", "120 000,50",
            "--currency", "RUB", "--source", "Авито", "--tag", "окна", "--stage", "Proposal")
     cli.ok("add", "Balcony", "--contact", "Ann", "--email", "ann@x.io", "--value", "4500", "--owner", "Mia")
