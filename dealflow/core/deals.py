@@ -339,16 +339,20 @@ def _add_cadences(book: Book, rows: list[dict[str, Any]]) -> None:
                    touches_total=state["touches_total"], next_touch=state["next_due"], channel=state["channel"])
 
 
-def history(book: Book, deal_id: int) -> list[dict[str, Any]]:
-    """The stage timeline: each entry with the stage names and, for stage entries, days spent there.
+# A history entry as `show` and `export history` write it (entries `h`, stages `f` from and `t` to): a win or
+# loss goes to `won`/`lost` (SPEC §5) from the stage the deal was closed from. Entries in order of day, then
+# as recorded: a back-dated whole day (`--at yesterday`) has no time to sort by.
+HISTORY_COLUMNS = ("h.event, f.name AS from_stage, "
+                   "CASE WHEN h.event IN ('won', 'lost') THEN h.event ELSE t.name END AS to_stage, h.at, h.note")
+HISTORY_JOINS = "LEFT JOIN stages f ON f.id = h.from_stage_id JOIN stages t ON t.id = h.to_stage_id"
+HISTORY_ORDER = "substr(h.at, 1, 10), h.id"
 
-    Ordered by day, then as recorded: a back-dated whole day (`--at yesterday`) has no time to sort by."""
+
+def history(book: Book, deal_id: int) -> list[dict[str, Any]]:
+    """The stage timeline: each entry with the stage names and, for stage entries, days spent there."""
     rows = book.rows(
-        """SELECT h.event, f.name AS from_stage,
-                  CASE WHEN h.event IN ('won', 'lost') THEN h.event ELSE t.name END AS to_stage,
-                  h.at, h.note
-           FROM stage_history h LEFT JOIN stages f ON f.id = h.from_stage_id JOIN stages t ON t.id = h.to_stage_id
-           WHERE h.deal_id = ? ORDER BY substr(h.at, 1, 10), h.id""", (deal_id,))
+        f"""SELECT {HISTORY_COLUMNS} FROM stage_history h {HISTORY_JOINS}
+            WHERE h.deal_id = ? ORDER BY {HISTORY_ORDER}""", (deal_id,))
     end = when.as_datetime(clock.now())
     for index, row in enumerate(rows):
         if row["event"] in ("won", "lost"):

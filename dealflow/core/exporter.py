@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from dealflow.core import deals
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError
 
@@ -43,11 +44,10 @@ QUERIES: dict[str, str] = {
     "payments": """
         SELECT p.id, i.number AS invoice, i.deal_id, p.amount, i.currency, p.at, p.method
         FROM payments p JOIN invoices i ON i.id = p.invoice_id ORDER BY p.at, p.id""",
-    "history": """
-        SELECT h.id, h.deal_id, d.external_id AS deal_external_id, d.title AS deal, h.event,
-               f.name AS from_stage, t.name AS to_stage, h.at, h.note
-        FROM stage_history h JOIN deals d ON d.id = h.deal_id LEFT JOIN stages f ON f.id = h.from_stage_id
-        JOIN stages t ON t.id = h.to_stage_id ORDER BY h.deal_id, h.at, h.id""",
+    "history": f"""
+        SELECT h.id, h.deal_id, d.external_id AS deal_external_id, d.title AS deal, {deals.HISTORY_COLUMNS}
+        FROM stage_history h JOIN deals d ON d.id = h.deal_id {deals.HISTORY_JOINS}
+        ORDER BY h.deal_id, {deals.HISTORY_ORDER}""",
 }
 KINDS = tuple(QUERIES)
 

@@ -514,6 +514,8 @@ class Job:
         stage = self.stage(row, stage_name) if stage_name else None
         entered_text = self.stage_entered(row, entered, created_text if existing is None else existing["created_at"],
                                           closed)
+        if existing is not None and closed and final_status not in ("open", existing["status"]):
+            self.closed_in_order(row, existing, closed)
         row.check()
         if contact_id is not None or self.planned is not None:
             values["contact_id"] = self.adopt(contact_id, keys)
@@ -588,23 +590,39 @@ class Job:
             self.history(deal_id, status, stage["id"], stage["id"], closed_at)
         self.summary.deals_created += 1
 
+    @staticmethod
+    def closed_in_order(row: Row, old: dict[str, Any], closed: tuple[when.Moment, str]) -> None:
+        """A re-import that closes a deal cannot date the close before the deal's last recorded change
+        (as `dealflow won --at`): its history would go back in time. A whole day is compared as a day."""
+        since = old["closed_at"] if old["status"] != "open" else old["stage_entered_at"]
+        new, last = closed[0], when.from_text(since)
+        if type(new) is not type(last):
+            new, last = when.day_of(new), when.day_of(last)
+        if new < last:
+            row.problem("closed", f"{closed[1]} is before deal #{old['id']} entered its current state ({since}); "
+                        "its history would go back in time")
+
     def update_deal(self, old: dict[str, Any], values: dict[str, Any], status: str | None,
                     stage: dict[str, Any] | None, closed: str | None, entered: str | None) -> None:
         """Re-import with --key: the given fields replace the stored ones; stage and status changes are
-        recorded in the history as of now (when the import learned of them). A stage-entry date the row
-        gives is how long an open deal has been in its stage."""
+        recorded in the history in order: as of now (when the import learned of them), or, for a deal the
+        file closes, at its close (a stage it names is the one it was closed from, so it moved there by then).
+        A deal that stays closed keeps the stage its history says it was closed from. A stage-entry date the
+        row gives is how long an open deal has been in its stage."""
         deal = {**old, **values}
         status = status or old["status"]
-        stage_id = stage["id"] if stage else old["stage_id"]
-        if status == "open" and old["status"] != "open":
-            self.history(old["id"], "reopened", old["stage_id"], stage_id, self.now)
-            deal.update(closed_at=None, lost_reason=None, lost_note=None, stage_entered_at=self.now)
+        closing = status != "open" and status != old["status"]
+        at = (closed or self.now) if closing else self.now
+        stage_id = stage["id"] if stage and (status == "open" or closing) else old["stage_id"]
+        if old["status"] != "open" and (status == "open" or closing):
+            self.history(old["id"], "reopened", old["stage_id"], stage_id, at)
+            deal.update(closed_at=None, lost_reason=None, lost_note=None, stage_entered_at=at)
         elif old["status"] == "open" and stage_id != old["stage_id"]:
-            self.history(old["id"], "moved", old["stage_id"], stage_id, self.now)
-            deal["stage_entered_at"] = self.now
-        if status != "open" and status != old["status"]:
-            deal["closed_at"] = closed or self.now
-            self.history(old["id"], status, stage_id, stage_id, deal["closed_at"])
+            self.history(old["id"], "moved", old["stage_id"], stage_id, at)
+            deal["stage_entered_at"] = at
+        if closing:
+            deal["closed_at"] = at
+            self.history(old["id"], status, stage_id, stage_id, at)
         if status != "lost":
             deal.update(lost_reason=None, lost_note=None)
         if (status, stage_id) != (old["status"], old["stage_id"]):

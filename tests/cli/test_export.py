@@ -54,9 +54,13 @@ def test_export_formats_and_kinds(cli, db_path):
     as_json = json.loads(cli.ok("export", "deals", "--format", "json").stdout)
     assert as_json[0]["value"] == 120000.5 and as_json[0]["contact"] == "Пётр"
     lines = cli.ok("export", "history", "--format", "jsonl").stdout.splitlines()
-    events = [(e["deal_id"], e["event"], e["to_stage"]) for e in map(json.loads, lines)]
-    assert events == [(1, "created", "Proposal"), (2, "created", "Lead"), (2, "won", "Lead"),
-                      (3, "created", "Contract"), (3, "lost", "Contract")]
+    events = [(e["deal_id"], e["event"], e["from_stage"], e["to_stage"]) for e in map(json.loads, lines)]
+    assert events == [(1, "created", None, "Proposal"), (2, "created", None, "Lead"), (2, "won", "Lead", "won"),
+                      (3, "created", None, "Contract"), (3, "lost", "Contract", "lost")]
+    shown = json.loads(cli.ok("show", "3", "-f", "json").stdout)["history"]
+    exported = [e for e in map(json.loads, lines) if e["deal_id"] == 3]
+    assert [(e["event"], e["from_stage"], e["to_stage"], e["at"]) for e in exported] == [
+        (h["event"], h["from_stage"], h["to_stage"], h["at"]) for h in shown]
     for kind in ("activities", "tasks", "invoices", "payments", "contacts"):
         header = cli.ok("export", kind).stdout.splitlines()[0]
         assert header.startswith(("id,", "number,"))

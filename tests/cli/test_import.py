@@ -203,6 +203,37 @@ def test_key_reimport_updates_instead_of_duplicating(cli, db_path, tmp_path):
     assert query(db_path, "SELECT event FROM stage_history WHERE deal_id = 2 ORDER BY id") == [("created",), ("won",)]
 
 
+def history_of(db_path: Path, deal_id: int) -> list[tuple]:
+    return query(db_path, """SELECT h.event, f.name, t.name, h.at FROM stage_history h
+                             LEFT JOIN stages f ON f.id = h.from_stage_id JOIN stages t ON t.id = h.to_stage_id
+                             WHERE h.deal_id = ? ORDER BY h.id""", (deal_id,))
+
+
+def test_reimport_that_closes_a_deal_keeps_its_history_in_order(cli, db_path, tmp_path, assert_refused):
+    """Closed from Proposal on 1 March: the move to Proposal happened by then, not today after the win."""
+    cli.ok("import", "deals", str(write(tmp_path / "a.csv", "id,title,stage,created\nX1,Alpha,Lead,2026-01-10\n")))
+    again = write(tmp_path / "b.csv", "id,title,stage,status,closed\nX1,Alpha,Proposal,won,2026-03-01 12:00\n")
+    cli.ok("import", "deals", str(again), "--key", "external_id")
+    closed = "2026-03-01T12:00:00+03:00"
+    assert history_of(db_path, 1) == [("created", None, "Lead", "2026-01-10"), ("moved", "Lead", "Proposal", closed),
+                                      ("won", "Proposal", "Proposal", closed)]
+    assert query(db_path, "SELECT stage_entered_at, closed_at FROM deals") == [(closed, closed)]
+    shown = json.loads(cli.ok("show", "1", "-f", "json").stdout)["history"]
+    assert [(h["event"], h["to_stage"], h["at"]) for h in shown] == [
+        ("created", "Lead", "2026-01-10"), ("moved", "Proposal", closed), ("won", "won", closed)]
+    # Staying won, the deal keeps the stage its history says it was closed from.
+    cli.ok("import", "deals", str(write(tmp_path / "c.csv", "id,stage,status\nX1,Lead,won\n")), "--key", "external_id")
+    assert query(db_path, "SELECT s.name FROM deals d JOIN stages s ON s.id = d.stage_id") == [("Proposal",)]
+    assert len(history_of(db_path, 1)) == 3
+    # Lost after the win: reopened and lost at the loss, never before the win.
+    assert_refused("import", "deals", str(write(tmp_path / "d.csv", "id,status,closed\nX1,lost,2026-02-01\n")),
+                   "--key", "external_id", message="line 2: closed: 2026-02-01 is before deal #1 entered its current state")
+    cli.ok("import", "deals", str(write(tmp_path / "e.csv", "id,status,closed\nX1,lost,2026-04-01\n")),
+           "--key", "external_id")
+    assert history_of(db_path, 1)[3:] == [("reopened", "Proposal", "Proposal", "2026-04-01"),
+                                          ("lost", "Proposal", "Proposal", "2026-04-01")]
+
+
 def test_reimport_without_key_is_refused(cli, tmp_path, assert_refused):
     source = write(tmp_path / "a.csv", "id,title\nX1,Alpha\n")
     cli.ok("import", "deals", str(source))
