@@ -21,8 +21,9 @@ RoleOpt = Annotated[str | None, typer.Option("--on", metavar="ROLE",
 
 
 def init(ctx: typer.Context,
-         pipeline_name: Annotated[str, typer.Option("--pipeline", "-p", metavar="NAME|FILE.toml",
-                                                    help=f"One of {', '.join(pipeline.BUILTIN)} or a TOML file.")]
+         pipeline_name: Annotated[str, typer.Option("--pipeline", "-p", metavar="NAME|FILE",
+                                                    help=f"One of {', '.join(pipeline.BUILTIN)}, a TOML file, or "
+                                                         "the file of `dealflow export stages`.")]
          = "default",
          fmt: FormatOpt = Fmt.auto, quiet: QuietOpt = False) -> None:
     """Set up the book with a pipeline (only while it holds no deals)."""

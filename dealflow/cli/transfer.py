@@ -36,7 +36,8 @@ def import_file(
     date_format: Annotated[str | None, typer.Option(
         "--date-format", metavar="FMT", help="strptime format of every date column, e.g. %d.%m.%Y.")] = None,
     create_stages: Annotated[bool, typer.Option(
-        "--create-stages", help="Append unknown stages to the pipeline instead of refusing the rows.")] = False,
+        "--create-stages", help="Add the stages the file names to the pipeline (before the invoice stage) "
+                                 "instead of refusing the rows.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")] = False,
     skip_errors: Annotated[bool, typer.Option(
         "--skip-errors", help="Import the good rows and leave out the bad ones.")] = False,
@@ -90,7 +91,8 @@ def describe(summary) -> str:
 def export(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(
-        metavar="KIND", help="contacts, deals, activities, tasks, invoices, payments or history.")],
+        metavar="KIND", help="contacts, deals, activities, tasks, invoices, payments, history or stages "
+                             "(for `init --pipeline FILE` of another book).")],
     fmt: Annotated[ExportFmt, typer.Option("--format", "-f", help="csv, json or jsonl.")] = ExportFmt.csv,
     output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE",
                                                 help="Write here instead of stdout.")] = None,

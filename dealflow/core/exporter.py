@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dealflow.core import deals
+from dealflow.core import deals, pipeline
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError
 
@@ -22,7 +22,7 @@ QUERIES: dict[str, str] = {
     "contacts": """
         SELECT id, name, company, email, phone, source, tags, notes, created_at FROM contacts ORDER BY id""",
     "deals": f"""
-        SELECT d.id, d.external_id, d.title, c.name AS contact, c.company, c.email, c.phone, s.name AS stage,
+        SELECT d.id, d.external_id, d.title, c.name AS contact, d.contact_id, c.company, c.email, c.phone, s.name AS stage,
                d.status, d.value, d.currency, d.probability, d.owner, d.source, d.tags, d.expected_close,
                d.created_at, d.stage_entered_at, d.closed_at, d.lost_reason, d.lost_note
         FROM deals d JOIN stages s ON s.id = d.stage_id {_CONTACT_OF.format(alias="d")} ORDER BY d.id""",
@@ -44,6 +44,7 @@ QUERIES: dict[str, str] = {
     "payments": """
         SELECT p.id, i.number AS invoice, i.deal_id, p.amount, i.currency, p.at, p.method
         FROM payments p JOIN invoices i ON i.id = p.invoice_id ORDER BY p.at, p.id""",
+    "stages": f"SELECT {', '.join(pipeline.EXPORTED)} FROM stages ORDER BY position",
     "history": f"""
         SELECT h.id, h.deal_id, d.external_id AS deal_external_id, d.title AS deal, {deals.HISTORY_COLUMNS}
         FROM stage_history h JOIN deals d ON d.id = h.deal_id {deals.HISTORY_JOINS}

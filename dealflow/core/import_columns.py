@@ -15,9 +15,9 @@ from dealflow.core.import_values import DateOrder, local_iso, parse_date
 CONTACT_REFS = ("contact", "email", "phone")
 _DEAL_REFS = ("deal_external_id", "deal_id")
 FIELDS = {
-    "contacts": ("name", "company", "email", "phone", "source", "tags", "notes", "created"),
+    "contacts": ("id", "name", "company", "email", "phone", "source", "tags", "notes", "created"),
     "deals": ("title", "value", "currency", "stage", "status", "is_won", "is_closed", "owner", "source",
-              "contact", "company", "email", "phone", "created", "closed", "stage_entered", "expected_close", "probability",
+              "contact", "contact_id", "company", "email", "phone", "created", "closed", "stage_entered", "expected_close", "probability",
               "lost_reason", "lost_note", "tags", "external_id"),
     "activities": ("kind", "note", "at", *_DEAL_REFS, *CONTACT_REFS, "direction", "missed", "duration_s",
                    "owner"),

@@ -39,6 +39,8 @@ IMPORT_CACHE = -64 * 1024
 # the file holds at least as many rows as the book has deals, they are filled first and indexed after.
 FILLED = {"deals": ("deals", "stage_history")}
 
+# The field of each kind that holds a contact's number (see Job.person).
+NUMBERED = {"contacts": "id", "deals": "contact_id"}
 KEYS = {"contacts": ("email", "phone", "name"), "deals": ("external_id",)}
 
 WON_WORDS = frozenset({"won", "closed won", "closedwon", "успешно реализовано"})
@@ -352,11 +354,21 @@ class Job:
                created: str | None = None) -> tuple[int | None, list[tuple[str, str]]]:
         """The contact a row names, matched by email, then phone, then (with neither) name; or a new one.
 
+        A contact number (`id` of a contacts file, `contact_id` of a deals file: as `export` writes them) names
+        the contact itself, so that two people of the same name stay two: the contact with that number, if it
+        has the row's name, else a new contact given that number.
+
         Returns (id of an existing contact or None, keys); a new contact is only planned here: `keys` and
         `self.planned` describe it, and `adopt` creates it once the whole row is known to be good.
         """
         self.planned = None
         name, company = row.text(name_field), row.text("company") if "company" in FIELDS[self.kind] else None
+        number_field = NUMBERED.get(self.kind)
+        number = row.read(number_field, _contact_number) if number_field else None
+        if number is not None and (numbered := self.stored("contacts", number)):
+            if name and numbered["name"].casefold() != name.casefold():
+                row.problem(number_field, f"contact #{number} is {numbered['name']!r}, not {name!r}")
+            return number, []
         email, phone = row.text("email"), row.text("phone")
         phone_digits = digits(phone)
         if email and (" " in email or "@" not in email.strip("@")):
@@ -367,10 +379,13 @@ class Job:
         by_phone = self.find("phone", phone_digits) if phone_digits else []
         if by_email and by_phone and by_email[0] != by_phone[0]:
             row.problem("phone", f"the email belongs to contact #{by_email[0]} but the phone to #{by_phone[0]}")
+        if (by_email or by_phone) and number is not None:
+            row.problem("email" if by_email else "phone", f"{email if by_email else phone} belongs to contact "
+                        f"#{(by_email or by_phone)[0]}, not to #{number}")
         if by_email or by_phone:
             return (by_email or by_phone)[0], []
         label = name or company
-        if not (email or phone_digits) and label:
+        if not (email or phone_digits) and label and number is None:
             named = self.find("name", label.casefold())
             if len(named) > 1:
                 row.problem(name_field if name else "company", f"{len(named)} contacts are named {label!r}; "
@@ -383,6 +398,8 @@ class Job:
         self.planned = {"name": label or email or phone, "company": company, "email": email, "phone": phone,
                         "phone_digits": phone_digits, "source": row.text("source"), "tags": tags, "notes": notes,
                         "created_at": created or self.now}
+        if number is not None:
+            self.planned["id"] = number
         return None, self._contact_keys(self.planned)
 
     @staticmethod
@@ -750,6 +767,14 @@ class Job:
             "contact_id": contact, "origin": origin, "created_at": when.to_text(created) if created else self.now,
             "done_at": when.to_text(done) if done else None})
         self.summary.tasks_created += 1
+
+
+def _contact_number(text: str) -> int:
+    """A contact's number in a dealflow book (as `export` writes it); other CRMs' ids are not."""
+    if not text.strip().isdigit():
+        raise InputError(f"{text!r} is not a contact number of a dealflow book; if it is another CRM's id, "
+                         "leave the column out with --map \"COLUMN=\"")
+    return int(text)
 
 
 def _whole_number(text: str) -> int:

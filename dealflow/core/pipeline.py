@@ -89,14 +89,18 @@ def next_after(book: Book, stage_id: int) -> dict[str, Any] | None:
 
 
 def load(name_or_file: str) -> list[StageSpec]:
-    """A built-in pipeline by name, or a TOML file of `[[stage]]` tables."""
+    """A built-in pipeline by name, a TOML file of `[[stage]]` tables, or the stages of another book as
+    `dealflow export stages` writes them (CSV, JSON or JSON lines, by the file's suffix)."""
     if name_or_file in BUILTIN:
         return BUILTIN[name_or_file]
     from pathlib import Path  # lazily, like tomllib: only pipeline files need them
 
     path = Path(name_or_file).expanduser()
     if not path.is_file():
-        raise NotFound(f"no pipeline {name_or_file!r}; use one of {', '.join(BUILTIN)} or a .toml file")
+        raise NotFound(f"no pipeline {name_or_file!r}; use one of {', '.join(BUILTIN)}, a .toml file "
+                       "or a file of `dealflow export stages`")
+    if path.suffix.casefold() != ".toml":
+        return _specs_from_export(path)
     import tomllib
 
     try:
@@ -106,6 +110,48 @@ def load(name_or_file: str) -> list[StageSpec]:
     tables = data.get("stage")
     if not isinstance(tables, list) or not tables:
         raise InputError(f"{path}: define the stages as [[stage]] tables with at least a name")
+    return [_spec_from_toml(str(path), index, table) for index, table in enumerate(tables, 1)]
+
+
+EXPORTED = ("position", "name", "probability", "max_days", "role", "task", "task_due")  # `export stages`
+
+
+def _specs_from_export(path: Any) -> list[StageSpec]:
+    """The stages of `dealflow export stages`, in the order of their `position`: so a book moved to a new
+    file keeps its pipeline (order, probabilities, limits, roles and entry tasks)."""
+    import csv
+    import io
+    import json
+
+    suffix = path.suffix.casefold()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        if suffix == ".json":
+            rows = json.loads(text)
+        elif suffix == ".jsonl":
+            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except (UnicodeDecodeError, ValueError, csv.Error) as exc:
+        raise InputError(f"{path}: not a stages export ({exc}); write one with `dealflow export stages`") from None
+    if not rows or not isinstance(rows, list) or not all(isinstance(row, dict) and "name" in row for row in rows):
+        raise InputError(f"{path}: not a stages export (columns {', '.join(EXPORTED)}); "
+                         "write one with `dealflow export stages`, or use a .toml file")
+    tables = []
+    for index, row in enumerate(rows, 1):
+        table = {key: value for key, value in row.items() if value not in (None, "") and key != "position"}
+        for key in ("probability", "max_days"):
+            if isinstance(table.get(key), str):
+                try:
+                    table[key] = int(table[key])
+                except ValueError:
+                    raise InputError(f"{path}: stage {index}: {key} {table[key]!r} is not a whole number") from None
+        if "role" in table:
+            table["on"] = table.pop("role")
+        tables.append(table)
+    order = [row.get("position") for row in rows]
+    if all(str(position).isdigit() for position in order):
+        tables = [table for _, table in sorted(zip((int(p) for p in order), tables), key=lambda pair: pair[0])]
     return [_spec_from_toml(str(path), index, table) for index, table in enumerate(tables, 1)]
 
 

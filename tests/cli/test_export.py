@@ -69,7 +69,7 @@ def test_export_formats_and_kinds(cli, db_path):
 
 def test_export_errors(cli, db_path, assert_refused, tmp_path):
     build_book(cli)
-    assert_refused("export", "stages", message="cannot export 'stages'")
+    assert_refused("export", "reasons", message="cannot export 'reasons'")
     assert_refused("export", "deals", "--output", str(tmp_path / "no" / "such" / "dir.csv"), message="cannot write")
     before = db_state(db_path)
     cli.ok("export", "deals", "--output", str(tmp_path / "d.csv"))
@@ -91,3 +91,67 @@ def test_round_trip_keeps_how_long_a_deal_has_been_in_its_stage(cli, tmp_path, c
     assert entered(*other) == entered() == "2026-11-20T10:00:00+03:00"
     kinds = lambda *db: [line.split("\t")[0] for line in cli.ok(*db, "today", "-f", "tsv").stdout.splitlines()[1:]]  # noqa: E731
     assert kinds(*other) == kinds() == ["no-next-step"]
+
+
+def test_a_book_moved_to_an_empty_one_keeps_its_pipeline_deals_and_contacts(cli, tmp_path):
+    """The README's recipe: stages (after the invoice stage too, with roles and limits), two people of the
+    same name with neither email nor phone, numbers with a gap (a merge), deals open, won and lost."""
+    cli.ok("stage", "add", "Site visit", "--after", "Proposal", "--probability", "60", "--max-days", "3")
+    cli.ok("stage", "add", "Delivery", "--probability", "95", "--max-days", "5", "--on", "payment")
+    cli.ok("stage", "edit", "Lead", "--probability", "5", "--no-max-days")
+    for name in ("Anna", "Anna K", "Иван Петров", "Иван Петров"):
+        cli.ok("contact", "add", name, "--tag", "import")
+    cli.ok("contact", "merge", "1", "2")  # contact #2 is gone: the Ivans are #3 and #4
+    cli.ok("add", "Windows", "--contact", "3", "--value", "1000", "--stage", "Site visit")
+    cli.ok("add", "Doors", "--contact", "4", "--value", "2000", "--stage", "Delivery")
+    cli.ok("add", "Roof", "--contact", "4", "--value", "3000", "--stage", "Proposal")
+    cli.ok("add", "Fence", "--contact", "1", "--value", "400")
+    cli.ok("won", "3")
+    cli.ok("lost", "4", "--reason", "price")
+    files = {kind: tmp_path / f"{kind}.csv" for kind in ("stages", "contacts", "deals")}
+    for kind, path in files.items():
+        cli.ok("export", kind, "--output", str(path))
+    other = ("--db", str(tmp_path / "other.db"))
+    cli.ok(*other, "init", "--pipeline", str(files["stages"]))
+    cli.ok(*other, "import", "contacts", str(files["contacts"]))
+    result = cli.ok(*other, "import", "deals", str(files["deals"]))
+    assert "4 deals created" in result.stdout and "0 contacts created, 4 matched" in result.stdout
+
+    def stages(*db: str) -> list[tuple]:
+        rows = json.loads(cli.ok(*db, "stage", "list", "-f", "json").stdout)
+        return [(r["position"], r["name"], r["probability"], r["max_days"], r["role"]) for r in rows]
+
+    assert stages(*other) == stages() == [
+        (1, "Lead", 5, None, None), (2, "Qualified", 25, 7, None), (3, "Proposal", 50, 10, None),
+        (4, "Site visit", 60, 3, None), (5, "Negotiation", 70, 14, None), (6, "Invoiced", 90, 14, "invoice"),
+        (7, "Delivery", 95, 5, "payment")]
+
+    def deals(*db: str) -> list[tuple]:
+        rows = json.loads(cli.ok(*db, "deals", "--status", "all", "--sort", "age", "-f", "json").stdout)
+        numbers = {r["id"]: r["contact_id"] for r in json.loads(cli.ok(*db, "export", "deals", "-f", "json").stdout)}
+        return [(r["title"], r["stage"], r["status"], r["value"], numbers[r["id"]], r["contact"]) for r in rows]
+
+    assert deals(*other) == deals() == [
+        ("Windows", "Site visit", "open", 1000, 3, "Иван Петров"), ("Doors", "Delivery", "open", 2000, 4, "Иван Петров"),
+        ("Roof", "Proposal", "won", 3000, 4, "Иван Петров"), ("Fence", "Lead", "lost", 400, 1, "Anna")]
+
+    def people(*db: str) -> list[tuple]:
+        rows = json.loads(cli.ok(*db, "contact", "list", "-f", "json").stdout)
+        return sorted((r["id"], r["name"], r["tags"], r["open_deals"]) for r in rows)
+
+    assert people(*other) == people() == [(1, "Anna", "import", 0), (3, "Иван Петров", "import", 1),
+                                          (4, "Иван Петров", "import", 1)]
+
+
+def test_contact_numbers_that_disagree_are_refused(cli, tmp_path, assert_refused):
+    cli.ok("contact", "add", "Anna")
+    deals_file = tmp_path / "deals.csv"
+    deals_file.write_text("title,contact,contact_id\nRoof,Boris,1\n", encoding="utf-8")
+    assert_refused("import", "deals", str(deals_file), message="line 2: contact_id: contact #1 is 'Anna', not 'Boris'")
+    people = tmp_path / "people.csv"
+    people.write_text("Id,name\n0035g00000XyZ,Boris\n", encoding="utf-8")
+    assert_refused("import", "contacts", str(people), message='leave the column out with --map "COLUMN="')
+    cli.ok("import", "contacts", str(people), "--map", "Id=")
+    stages = tmp_path / "stages.csv"
+    stages.write_text("position,name,probability\n1,Lead,lots\n", encoding="utf-8")
+    assert_refused("init", "--pipeline", str(stages), message="stage 1: probability 'lots' is not a whole number")
