@@ -23,7 +23,8 @@ STAGES = ("Lead", "Qualified", "Proposal", "Negotiation", "Invoiced", "Won", "Lo
 
 
 def generate(path: Path, count: int) -> Path:
-    """A Pipedrive-like export: `count` deals, one contact per three deals (email and phone), every stage."""
+    """A Pipedrive-like export: `count` deals, one contact per three deals (email and phone), every stage;
+    every date before the pinned now (2026-11-22), as an import requires of what has happened."""
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(["Deal - ID", "Deal - Title", "Deal - Value", "Deal - Currency of Value", "Deal - Stage",
@@ -35,7 +36,7 @@ def generate(path: Path, count: int) -> Path:
             writer.writerow([f"D{n}", f"Deal {n}", f"{(n * 37) % 100000}.{n % 100:02d}", "USD", stage,
                              f"owner{n % 5}", f"Client {person}", f"client{person}@example.com",
                              f"+1 555 {person:07d}", f"2025-{n % 12 + 1:02d}-{n % 28 + 1:02d} 10:00",
-                             f"2026-{n % 12 + 1:02d}-{n % 28 + 1:02d}" if stage in ("Won", "Lost") else "",
+                             f"2026-{n % 10 + 1:02d}-{n % 28 + 1:02d}" if stage in ("Won", "Lost") else "",
                              "price" if stage == "Lost" else ""])
     return path
 

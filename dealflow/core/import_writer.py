@@ -39,9 +39,12 @@ class Writer:
     def create(self, table: str, row: dict[str, Any], keys: list[tuple[str, str]]) -> int:
         """Take `row` (a dict the caller built for this and no longer changes) as a new row; its id is added
         unless it has one (a contact imported with its number, which no stored row has)."""
-        row_id = row.get("id") or self.next_id[table]
-        self.next_id[table] = max(self.next_id[table], row_id + 1)
-        row["id"] = row_id
+        row_id = row.get("id")
+        if row_id is None:
+            row_id = row["id"] = self.next_id[table]
+            self.next_id[table] += 1
+        else:
+            self.next_id[table] = max(self.next_id[table], row_id + 1)
         self.new[table][row_id] = row
         self._register(keys, row_id)
         self._count()

@@ -271,6 +271,7 @@ class Job:
                          "last_activity_at": None, "closed_at": None, "lost_reason": None, "lost_note": None,
                          "external_id": None}
         self.recorded: set[int] = set()  # deals given history entries after the ones they had (see update_deal)
+        self.number_field = NUMBERED.get(kind) if NUMBERED.get(kind) in columns.fields else None
         self.unmade: dict[str, str] = {}  # stage names --create-stages could not create: folded → why
         self.handle = {"contacts": self.contact, "deals": self.deal, "activities": self.activity,
                        "tasks": self.task}[kind]
@@ -363,7 +364,7 @@ class Job:
         """
         self.planned = None
         name, company = row.text(name_field), row.text("company") if "company" in FIELDS[self.kind] else None
-        number_field = NUMBERED.get(self.kind)
+        number_field = self.number_field
         number = row.read(number_field, _contact_number) if number_field else None
         if number is not None and (numbered := self.stored("contacts", number)):
             if name and numbered["name"].casefold() != name.casefold():
@@ -504,8 +505,10 @@ class Job:
         created, closed = row.stamp("created"), row.stamp("closed")  # (moment, stored text)
         entered = row.stamp("stage_entered")
         expected = row.date("expected_close")
-        for name, stamp in (("created", created), ("stage_entered", entered)):
-            self.happened(row, name, stamp and stamp[0])
+        if created is not None:
+            self.happened(row, "created", created[0])
+        if entered is not None:
+            self.happened(row, "stage_entered", entered[0])
         if created and closed and when.as_datetime(closed[0]) < when.as_datetime(created[0]):
             created = closed  # a deal closed before it was created: take it as created when it closed
         external_id = values.get("external_id")
@@ -518,8 +521,8 @@ class Job:
                 row.problem("external_id", f"deal #{found[0]} already has external id {external_id!r}; "
                             "import with --key external_id to update deals instead of adding them")
         final_status = status or (existing or {}).get("status") or "open"
-        if final_status != "open":  # an open deal's close date is when it is expected to close
-            self.happened(row, "closed", closed and closed[0])
+        if closed is not None and final_status != "open":  # an open deal's close date is its expected close
+            self.happened(row, "closed", closed[0])
         created_text = (created or closed)[1] if (created or closed) else self.now
         contact_id, keys = self.person(row, "contact", created=created_text)
         if not values.get("title") and existing is None:
