@@ -15,7 +15,7 @@ from dealflow.core.import_values import DateOrder, local_iso, parse_date
 CONTACT_REFS = ("contact", "email", "phone")
 _DEAL_REFS = ("deal_external_id", "deal_id")
 FIELDS = {
-    "contacts": ("id", "name", "company", "email", "phone", "source", "tags", "notes", "created"),
+    "contacts": ("contact_id", "name", "company", "email", "phone", "source", "tags", "notes", "created"),
     "deals": ("title", "value", "currency", "stage", "status", "is_won", "is_closed", "owner", "source",
               "contact", "contact_id", "company", "email", "phone", "created", "closed", "stage_entered", "expected_close", "probability",
               "lost_reason", "lost_note", "tags", "external_id"),

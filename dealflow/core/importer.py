@@ -39,8 +39,9 @@ IMPORT_CACHE = -64 * 1024
 # the file holds at least as many rows as the book has deals, they are filled first and indexed after.
 FILLED = {"deals": ("deals", "stage_history")}
 
-# The field of each kind that holds a contact's number (see Job.person).
-NUMBERED = {"contacts": "id", "deals": "contact_id"}
+# The field that holds a contact's number as dealflow gave it (see Job.person). Never read from a plain
+# `id` column: other CRMs' exports have one, and their ids are not ours.
+NUMBERED = "contact_id"
 KEYS = {"contacts": ("email", "phone", "name"), "deals": ("external_id",)}
 
 WON_WORDS = frozenset({"won", "closed won", "closedwon", "успешно реализовано"})
@@ -271,7 +272,7 @@ class Job:
                          "last_activity_at": None, "closed_at": None, "lost_reason": None, "lost_note": None,
                          "external_id": None}
         self.recorded: set[int] = set()  # deals given history entries after the ones they had (see update_deal)
-        self.number_field = NUMBERED.get(kind) if NUMBERED.get(kind) in columns.fields else None
+        self.number_field = NUMBERED if NUMBERED in columns.fields else None
         self.unmade: dict[str, str] = {}  # stage names --create-stages could not create: folded → why
         self.handle = {"contacts": self.contact, "deals": self.deal, "activities": self.activity,
                        "tasks": self.task}[kind]
@@ -355,9 +356,9 @@ class Job:
                created: str | None = None) -> tuple[int | None, list[tuple[str, str]]]:
         """The contact a row names, matched by email, then phone, then (with neither) name; or a new one.
 
-        A contact number (`id` of a contacts file, `contact_id` of a deals file: as `export` writes them) names
-        the contact itself, so that two people of the same name stay two: the contact with that number, if it
-        has the row's name, else a new contact given that number.
+        A contact number (`contact_id`, as `export deals` writes it; `export contacts` writes it as `id`, mapped
+        to it with `--map id=contact_id`) names the contact itself, so that two people of the same name stay
+        two: the contact with that number, if it has the row's name, else a new contact given that number.
 
         Returns (id of an existing contact or None, keys); a new contact is only planned here: `keys` and
         `self.planned` describe it, and `adopt` creates it once the whole row is known to be good.

@@ -113,7 +113,7 @@ def test_a_book_moved_to_an_empty_one_keeps_its_pipeline_deals_and_contacts(cli,
         cli.ok("export", kind, "--output", str(path))
     other = ("--db", str(tmp_path / "other.db"))
     cli.ok(*other, "init", "--pipeline", str(files["stages"]))
-    cli.ok(*other, "import", "contacts", str(files["contacts"]))
+    cli.ok(*other, "import", "contacts", str(files["contacts"]), "--map", "id=contact_id")
     result = cli.ok(*other, "import", "deals", str(files["deals"]))
     assert "4 deals created" in result.stdout and "0 contacts created, 4 matched" in result.stdout
 
@@ -148,10 +148,20 @@ def test_contact_numbers_that_disagree_are_refused(cli, tmp_path, assert_refused
     deals_file = tmp_path / "deals.csv"
     deals_file.write_text("title,contact,contact_id\nRoof,Boris,1\n", encoding="utf-8")
     assert_refused("import", "deals", str(deals_file), message="line 2: contact_id: contact #1 is 'Anna', not 'Boris'")
-    people = tmp_path / "people.csv"
-    people.write_text("Id,name\n0035g00000XyZ,Boris\n", encoding="utf-8")
-    assert_refused("import", "contacts", str(people), message='leave the column out with --map "COLUMN="')
-    cli.ok("import", "contacts", str(people), "--map", "Id=")
+    numbered = tmp_path / "numbered.csv"
+    numbered.write_text("contact_id,name\n0035g00000XyZ,Boris\n", encoding="utf-8")
+    assert_refused("import", "contacts", str(numbered), message='leave the column out with --map "COLUMN="')
     stages = tmp_path / "stages.csv"
     stages.write_text("position,name,probability\n1,Lead,lots\n", encoding="utf-8")
     assert_refused("init", "--pipeline", str(stages), message="stage 1: probability 'lots' is not a whole number")
+
+
+def test_another_crms_id_column_is_not_a_contact_number(cli, tmp_path):
+    cli.ok("contact", "add", "Anna", "--email", "anna@acme.ru")
+    people = tmp_path / "amocrm.csv"
+    people.write_text("ID;Полное имя контакта;Рабочий email\n1;Борис;boris@x.ru\n2;Анна;anna@acme.ru\n",
+                      encoding="utf-8")
+    result = cli.ok("import", "contacts", str(people))
+    assert "ID" in result.stderr  # named among the columns left unread
+    rows = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
+    assert sorted((r["id"], r["name"]) for r in rows) == [(1, "Anna"), (2, "Борис")]
