@@ -8,7 +8,7 @@ from typing import Any
 from dealflow.core import clock, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
-from dealflow.core.text import TAG_MATCH, clean, digits, tags_join
+from dealflow.core.text import PHONE_KEY_SQL, TAG_MATCH, clean, digits, phone_key, tags_join
 
 FIELDS = ("name", "company", "email", "phone", "source", "tags", "notes")
 MIN_PHONE_SUFFIX = 7
@@ -96,8 +96,8 @@ def _checked(book: Book, values: dict[str, Any], except_id: int | None = None) -
         if values["phone"] and not values["phone_digits"]:
             raise InputError(f"{values['phone']!r} is not a phone number")
         if values["phone_digits"]:
-            other = book.row("SELECT * FROM contacts WHERE phone_digits = ? AND id IS NOT ?",
-                             (values["phone_digits"], except_id))
+            other = book.row(f"SELECT * FROM contacts WHERE {PHONE_KEY_SQL} = ? AND id IS NOT ?",
+                             (phone_key(values["phone_digits"]), except_id))
             if other:
                 raise Conflict(f"phone {values['phone']} already belongs to contact {_describe(other)}; "
                                f"use that contact or `dealflow contact edit {other['id']}`")
@@ -150,8 +150,8 @@ def _by_details(book: Book, email: str | None, phone: str | None) -> dict[str, A
         known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE lower(email) = lower(?)",
                                                           (email,))})
     if digits(phone):
-        known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE phone_digits = ?",
-                                                          (digits(phone),))})
+        known.update({row["id"]: row for row in book.rows(f"SELECT * FROM contacts WHERE {PHONE_KEY_SQL} = ?",
+                                                          (phone_key(digits(phone)),))})
     if len(known) > 1:
         raise _ambiguous(" / ".join(part for part in (email, phone) if part), list(known.values()))
     return next(iter(known.values()), None)
@@ -200,7 +200,7 @@ def _agreeing(contact: dict[str, Any], given: dict[str, str | None]) -> dict[str
 def _same(field: str, stored: str, given: str) -> bool:
     """The same detail however written: a phone by its last ten digits (`8 916…` is `+7 916…`)."""
     if field == "phone":
-        return digits(stored)[-10:] == digits(given)[-10:]
+        return phone_key(digits(stored)) == phone_key(digits(given))
     return stored.casefold() == given.casefold()
 
 

@@ -26,7 +26,7 @@ from dealflow.core.errors import InputError
 from dealflow.core.import_columns import CONTACT_REFS, FIELDS, Columns, Row, RowError
 from dealflow.core.import_values import parse_amount, parse_bool, parse_probability
 from dealflow.core.import_writer import BATCH, Writer
-from dealflow.core.text import digits, email_key, tags_join
+from dealflow.core.text import PHONE_KEY_SQL, digits, email_key, phone_key, tags_join
 
 KINDS = ("contacts", "deals", "activities", "tasks")
 MAX_LISTED = 20
@@ -246,8 +246,7 @@ class Rejects:
 _PRESENT = {
     "email": "SELECT lower(email) FROM contacts WHERE email IS NOT NULL "
              "AND lower(email) IN (SELECT value FROM json_each(?))",
-    "phone": "SELECT phone_digits FROM contacts WHERE phone_digits IS NOT NULL "
-             "AND phone_digits IN (SELECT value FROM json_each(?))",
+    "phone": f"SELECT {PHONE_KEY_SQL} FROM contacts WHERE {PHONE_KEY_SQL} IN (SELECT value FROM json_each(?))",
     "external_id": "SELECT external_id FROM deals WHERE external_id IN (SELECT value FROM json_each(?))",
 }
 
@@ -308,7 +307,7 @@ class Job:
         if kind == "email":
             sql = "SELECT id FROM contacts WHERE lower(email) = ? AND email IS NOT NULL"
         elif kind == "phone":
-            sql = "SELECT id FROM contacts WHERE phone_digits = ?"
+            sql = f"SELECT id FROM contacts WHERE {PHONE_KEY_SQL} = ?"
         elif kind == "external_id":
             sql = "SELECT id FROM deals WHERE external_id = ?"
         else:
@@ -322,7 +321,8 @@ class Job:
 
         A key stays absent until this import stores a row with it, and every such row passes through
         `Writer.create` or `Writer.change`, which take the key out. Emails are keyed with `email_key`, which
-        folds case exactly as SQLite's lower() in the unique index does.
+        folds case exactly as SQLite's lower() in the unique index does; phones with `phone_key`, the indexed
+        `PHONE_KEY_SQL`.
         """
         import json
 
@@ -331,7 +331,7 @@ class Job:
             if email := row.text("email"):
                 wanted["email"].add(email_key(email))
             if phone := digits(row.text("phone")):
-                wanted["phone"].add(phone)
+                wanted["phone"].add(phone_key(phone))
             for name in ("external_id", "deal_external_id"):
                 if external := row.text(name):
                     wanted["external_id"].add(external)
@@ -378,7 +378,7 @@ class Job:
         if phone and not phone_digits:
             row.problem("phone", f"{phone!r} is not a phone number")
         by_email = self.find("email", email_key(email)) if email else []
-        by_phone = self.find("phone", phone_digits) if phone_digits else []
+        by_phone = self.find("phone", phone_key(phone_digits)) if phone_digits else []
         if by_email and by_phone and by_email[0] != by_phone[0]:
             row.problem("phone", f"the email belongs to contact #{by_email[0]} but the phone to #{by_phone[0]}")
         if (by_email or by_phone) and number is not None:
@@ -416,7 +416,7 @@ class Job:
         if contact["email"]:
             keys.append(("email", email_key(contact["email"])))
         if contact["phone_digits"]:
-            keys.append(("phone", contact["phone_digits"]))
+            keys.append(("phone", phone_key(contact["phone_digits"])))
         return keys
 
     def adopt(self, contact_id: int | None, keys: list[tuple[str, str]]) -> int | None:
@@ -684,7 +684,7 @@ class Job:
         if value is None:
             row.problem(key, f"empty {key}: with --key {key} every row needs one")
             return None, []
-        lookup = {"email": email_key(value), "phone": digits(value) or "", "name": value.casefold()}[key]
+        lookup = {"email": email_key(value), "phone": phone_key(digits(value) or ""), "name": value.casefold()}[key]
         found = self.find(key, lookup)
         if len(found) > 1:
             row.problem(key, f"{len(found)} contacts have {key} {value!r}")
@@ -701,10 +701,12 @@ class Job:
         tags, notes = self.tags_and_notes(row)
         contact.update({name: value for name, value in (("tags", tags), ("notes", notes)) if value is not None})
         contact["phone_digits"] = digits(contact["phone"])
-        for key, value in (("email", email_key(contact["email"] or "")), ("phone", contact["phone_digits"])):
+        phone = contact["phone_digits"] and phone_key(contact["phone_digits"])
+        for key, value, shown in (("email", email_key(contact["email"] or ""), contact["email"]),
+                                  ("phone", phone, contact["phone_digits"])):
             others = [other for other in self.find(key, value) if other != contact_id] if value else []
             if others:
-                row.problem(key, f"{value} already belongs to contact #{others[0]}")
+                row.problem(key, f"{shown} already belongs to contact #{others[0]}")
         row.check()
         self.writer.change("contacts", contact, self._contact_keys(contact))
         self.summary.contacts_updated += 1

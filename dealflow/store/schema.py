@@ -226,5 +226,11 @@ def _script(sql: str) -> Migration:
     return run
 
 
-MIGRATIONS: list[Migration] = [_script(V1), _script(V2), _script(V3)]
+# V4: a phone number belongs to whoever has its last ten digits (`8 916…` is `+7 916…`, see text.phone_key);
+# adding a contact, `add --phone` and every import row ask by them.
+V4 = """
+CREATE INDEX contacts_by_phone_key ON contacts (substr(phone_digits, -10));
+"""
+
+MIGRATIONS: list[Migration] = [_script(V1), _script(V2), _script(V3), _script(V4)]
 VERSION = len(MIGRATIONS)

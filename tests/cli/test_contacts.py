@@ -51,6 +51,8 @@ def test_lookup_json_and_exit_1(cli, petr):
 @pytest.mark.parametrize("args, message", [
     (("contact", "add", "Other", "--email", "PETR@dacha.ru"), "already belongs to contact #1 Пётр Смирнов"),
     (("contact", "add", "Other", "--phone", "79160000001"), "already belongs to contact #1 Пётр Смирнов"),
+    (("contact", "add", "Other", "--phone", "8 916 000 00 01"), "already belongs to contact #1 Пётр Смирнов"),
+    (("contact", "edit", "Anna", "--phone", "(916) 000-00-01"), "already belongs to contact #1"),
     (("contact", "add", "Other", "--email", "nope"), "not an email"),
     (("contact", "edit", "Anna", "--email", "petr@dacha.ru"), "already belongs to contact #1"),
     (("contact", "edit", "1", "--name", ""), "needs a name"),
@@ -63,3 +65,16 @@ def test_lookup_json_and_exit_1(cli, petr):
 def test_errors_change_nothing(cli, assert_refused, petr, args, message):
     cli.ok("contact", "add", "Anna Петрова")
     assert_refused(*args, message=message)
+
+
+def test_a_number_written_with_a_trunk_prefix_is_the_same_number(cli, petr, tmp_path):
+    added = json.loads(cli.ok("add", "Забор", "--phone", "8 (916) 000-00-01", "-f", "json").stdout)
+    assert added["contact"] == "Пётр Смирнов"
+    cli.ok("contact", "add", "London office", "--phone", "+44 7700 900123")
+    people = tmp_path / "people.csv"
+    people.write_text("name,phone\nПетя,89160000001\nLondon,07700 900123\nNew,+7 903 000-00-09\n"
+                      "Same new,8 903 000 00 09\n", encoding="utf-8")
+    assert "1 contacts created, 3 matched" in cli.ok("import", "contacts", str(people)).stdout
+    listed = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
+    assert sorted((c["name"], c["phone"]) for c in listed) == [
+        ("London office", "+44 7700 900123"), ("New", "+7 903 000-00-09"), ("Пётр Смирнов", "+7 916 000-00-01")]
