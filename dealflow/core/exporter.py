@@ -28,11 +28,11 @@ QUERIES: dict[str, str] = {
         FROM deals d JOIN stages s ON s.id = d.stage_id {_CONTACT_OF.format(alias="d")} ORDER BY d.id""",
     "activities": f"""
         SELECT a.id, a.at, a.kind, a.direction, a.missed, a.duration_s, a.note, a.owner, a.deal_id,
-               d.external_id AS deal_external_id, c.name AS contact, c.email, c.phone
+               d.external_id AS deal_external_id, a.contact_id, c.name AS contact, c.email, c.phone
         FROM activities a {_DEAL_OF.format(alias="a")} {_CONTACT_OF.format(alias="a")} ORDER BY a.at, a.id""",
     "tasks": f"""
         SELECT t.id, t.text, t.due, t.done_at, t.origin, t.created_at, t.deal_id,
-               d.external_id AS deal_external_id, c.name AS contact, c.email, c.phone
+               d.external_id AS deal_external_id, t.contact_id, c.name AS contact, c.email, c.phone
         FROM tasks t {_DEAL_OF.format(alias="t")} {_CONTACT_OF.format(alias="t")} ORDER BY t.id""",
     "invoices": f"""
         SELECT i.number, i.deal_id, d.title AS deal, i.currency, i.total, {_PAID} AS paid,

@@ -12,7 +12,7 @@ from dealflow.core import when
 from dealflow.core.errors import InputError
 from dealflow.core.import_values import DateOrder, local_iso, parse_date
 
-CONTACT_REFS = ("contact", "email", "phone")
+CONTACT_REFS = ("contact_id", "contact", "email", "phone")  # contact_id: the number `export` writes
 _DEAL_REFS = ("deal_external_id", "deal_id")
 FIELDS = {
     "contacts": ("contact_id", "name", "company", "email", "phone", "source", "tags", "notes", "created"),

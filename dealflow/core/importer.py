@@ -714,8 +714,8 @@ class Job:
     # --- activities and tasks ---
 
     def links(self, row: Row) -> tuple[int | None, int | None]:
-        """(deal id, contact id) a row names: its deal by deal_external_id or deal_id, its contact by email,
-        phone or name (else the deal's contact). Both must already exist."""
+        """(deal id, contact id) a row names: its deal by deal_external_id or deal_id, its contact by number
+        (contact_id), email, phone or name (else the deal's contact). Both must already exist."""
         deal = None
         if (external := row.text("deal_external_id")) is not None:
             found = self.find("external_id", external)

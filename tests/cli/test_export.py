@@ -143,6 +143,27 @@ def test_a_book_moved_to_an_empty_one_keeps_its_pipeline_deals_and_contacts(cli,
                                           (4, "Иван Петров", "import", 1)]
 
 
+def test_activities_and_tasks_of_two_same_name_contacts_come_back_to_each(cli, tmp_path):
+    for name in ("Иван Петров", "Иван Петров"):
+        cli.ok("contact", "add", name)
+    cli.ok("log", "--contact", "2", "call", "asked for a quote")  # no deal: only its number tells it apart
+    cli.ok("remind", "call back", "--contact", "2", "--due", "tomorrow")
+    files = {kind: tmp_path / f"{kind}.csv" for kind in ("contacts", "activities", "tasks")}
+    for kind, path in files.items():
+        cli.ok("export", kind, "--output", str(path))
+    other = ("--db", str(tmp_path / "other.db"))
+    cli.ok(*other, "import", "contacts", str(files["contacts"]), "--map", "id=contact_id")
+    cli.ok(*other, "import", "activities", str(files["activities"]))
+    cli.ok(*other, "import", "tasks", str(files["tasks"]))
+
+    def whose(*db: str) -> list[tuple]:
+        acts = json.loads(cli.ok(*db, "export", "activities", "-f", "json").stdout)
+        tasks = json.loads(cli.ok(*db, "export", "tasks", "-f", "json").stdout)
+        return [(a["contact_id"], a["note"]) for a in acts] + [(t["contact_id"], t["text"]) for t in tasks]
+
+    assert whose(*other) == whose() == [(2, "asked for a quote"), (2, "call back")]
+
+
 def test_contact_numbers_that_disagree_are_refused(cli, tmp_path, assert_refused):
     cli.ok("contact", "add", "Anna")
     deals_file = tmp_path / "deals.csv"
