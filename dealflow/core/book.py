@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
+from dealflow.core.text import fold
 from dealflow.store import db
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _fold(text: str | None) -> str | None:
-    return None if text is None else text.casefold()
+    return None if text is None else fold(text)
 
 
 class Book:

@@ -8,7 +8,7 @@ from typing import Any
 from dealflow.core import clock, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
-from dealflow.core.text import PHONE_KEY_SQL, TAG_MATCH, clean, digits, phone_key, tags_join
+from dealflow.core.text import PHONE_KEY_SQL, TAG_MATCH, clean, digits, fold, phone_key, tags_join
 
 FIELDS = ("name", "company", "email", "phone", "source", "tags", "notes")
 MIN_PHONE_SUFFIX = 7
@@ -64,7 +64,7 @@ def matches(book: Book, text: str) -> list[dict[str, Any]]:
 
 def by_name(book: Book, name: str) -> list[dict[str, Any]]:
     """Exact name matches (any case) if there are any, else names containing the text."""
-    folded = name.strip().casefold()
+    folded = fold(name.strip())
     exact = book.rows("SELECT * FROM contacts WHERE fold(name) = ? ORDER BY id", (folded,))
     return exact or book.rows("SELECT * FROM contacts WHERE instr(fold(name), ?) > 0 ORDER BY id", (folded,))
 
@@ -214,11 +214,11 @@ def listing(book: Book, *, search: str | None = None, tag: str | None = None) ->
     if search:
         where.append("(instr(fold(c.name), ?) OR instr(fold(coalesce(c.company, '')), ?) "
                      "OR instr(fold(coalesce(c.email, '')), ?) OR instr(coalesce(c.phone_digits, ''), ?))")
-        folded = search.strip().casefold()
+        folded = fold(search.strip())
         params += [folded, folded, folded, digits(search) or "\0"]
     if tag:
         where.append(TAG_MATCH.format(column="c.tags"))
-        params.append(tag.strip().casefold())
+        params.append(fold(tag.strip()))
     sql = LIST_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY fold(c.name), c.id"
     return book.rows(sql, params)
 

@@ -9,7 +9,7 @@ from typing import Any
 from dealflow.core import activities, cadence, clock, contacts, money, pipeline, reasons, settings, tasks, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
-from dealflow.core.text import TAG_MATCH, clean, tags_join, tags_split
+from dealflow.core.text import TAG_MATCH, clean, fold, tags_join, tags_split
 
 STATUSES = ("open", "won", "lost")
 SORTS = {
@@ -305,20 +305,20 @@ def listing(book: Book, *, status: str = "open", stage: str | None = None, owner
         params["stage"] = pipeline.resolve(book, stage)["id"]
     if owner:
         where.append("fold(d.owner) = :owner")
-        params["owner"] = owner.strip().casefold()
+        params["owner"] = fold(owner.strip())
     if source:
         where.append("fold(d.source) = :source")
-        params["source"] = source.strip().casefold()
+        params["source"] = fold(source.strip())
     if contact:
         where.append("d.contact_id = :contact")
         params["contact"] = contacts.resolve(book, contact)["id"]
     if tag:
         where.append(TAG_MATCH.format(column="d.tags").replace("?", ":tag"))
-        params["tag"] = tag.strip().casefold()
+        params["tag"] = fold(tag.strip())
     if search:
         where.append("(instr(fold(d.title), :search) OR instr(fold(coalesce(c.name, '')), :search) "
                      "OR instr(fold(coalesce(c.company, '')), :search))")
-        params["search"] = search.strip().casefold()
+        params["search"] = fold(search.strip())
     if parked:
         where.append("EXISTS (SELECT 1 FROM cadences k WHERE k.deal_id = d.id AND k.ended_at IS NULL)")
     sql = VIEW_SQL + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {SORTS[sort]}"

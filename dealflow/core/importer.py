@@ -26,7 +26,7 @@ from dealflow.core.errors import InputError
 from dealflow.core.import_columns import CONTACT_REFS, FIELDS, Columns, Row, RowError
 from dealflow.core.import_values import parse_amount, parse_bool, parse_probability
 from dealflow.core.import_writer import BATCH, Writer
-from dealflow.core.text import PHONE_KEY_SQL, digits, email_key, phone_key, tags_join
+from dealflow.core.text import PHONE_KEY_SQL, digits, email_key, fold, phone_key, tags_join
 
 KINDS = ("contacts", "deals", "activities", "tasks")
 MAX_LISTED = 20
@@ -368,7 +368,7 @@ class Job:
         number_field = self.number_field
         number = row.read(number_field, _contact_number) if number_field else None
         if number is not None and (numbered := self.stored("contacts", number)):
-            if name and numbered["name"].casefold() != name.casefold():
+            if name and fold(numbered["name"]) != fold(name):
                 row.problem(number_field, f"contact #{number} is {numbered['name']!r}, not {name!r}")
             return number, []
         email, phone = row.text("email"), row.text("phone")
@@ -388,7 +388,7 @@ class Job:
             return (by_email or by_phone)[0], []
         label = name or company
         if not (email or phone_digits) and label and number is None:
-            named = self.find("name", label.casefold())
+            named = self.find("name", fold(label))
             if len(named) > 1:
                 row.problem(name_field if name else "company", f"{len(named)} contacts are named {label!r}; "
                             "add an email or phone column to tell them apart")
@@ -412,7 +412,7 @@ class Job:
 
     @staticmethod
     def _contact_keys(contact: dict[str, Any]) -> list[tuple[str, str]]:
-        keys = [("name", contact["name"].casefold())]
+        keys = [("name", fold(contact["name"]))]
         if contact["email"]:
             keys.append(("email", email_key(contact["email"])))
         if contact["phone_digits"]:
@@ -684,7 +684,7 @@ class Job:
         if value is None:
             row.problem(key, f"empty {key}: with --key {key} every row needs one")
             return None, []
-        lookup = {"email": email_key(value), "phone": phone_key(digits(value) or ""), "name": value.casefold()}[key]
+        lookup = {"email": email_key(value), "phone": phone_key(digits(value) or ""), "name": fold(value)}[key]
         found = self.find(key, lookup)
         if len(found) > 1:
             row.problem(key, f"{len(found)} contacts have {key} {value!r}")

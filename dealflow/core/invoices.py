@@ -16,7 +16,7 @@ from dealflow.core import clock, money, pipeline, settings, when
 from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
-from dealflow.core.text import Regex, clean
+from dealflow.core.text import Regex, clean, fold
 
 # `deals` and `decimal` are imported inside the functions that need them: `today` reads this module for
 # its agenda kinds only, and skips their imports.
@@ -74,7 +74,7 @@ def get(book: Book, number: str) -> dict[str, Any]:
     given = str(number).strip()
     # The number as printed is found through its unique index; only another case needs the scan.
     invoice_id = (book.value("SELECT id FROM invoices WHERE number = ?", (given,))
-                  or book.value("SELECT id FROM invoices WHERE fold(number) = ?", (given.casefold(),)))
+                  or book.value("SELECT id FROM invoices WHERE fold(number) = ?", (fold(given),)))
     found = invoice_id and book.row(f"SELECT * FROM ({VIEW_SQL}) v WHERE v.id = :id",
                                     {"id": invoice_id, "today": clock.today().isoformat()})
     if not found:
@@ -200,7 +200,7 @@ def _next_number(book: Book) -> tuple[int, str]:
     prefix = settings.get(book, "invoice.prefix")
     seq = (book.value("SELECT max(seq) FROM invoices") or 0) + 1
     while book.value("SELECT 1 FROM invoices WHERE substr(number, -?) = ? AND fold(number) = ?",
-                     (len(f"{seq:04d}"), f"{seq:04d}", f"{prefix}{seq:04d}".casefold())):
+                     (len(f"{seq:04d}"), f"{seq:04d}", fold(f"{prefix}{seq:04d}"))):
         seq += 1
     return seq, f"{prefix}{seq:04d}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
-from dealflow.core.text import clean
+from dealflow.core.text import clean, fold
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
@@ -58,13 +58,13 @@ def stages(book: Book) -> list[dict[str, Any]]:
 
 
 def resolve(book: Book, ref: str) -> dict[str, Any]:
-    """A stage by name (any case, Cyrillic too) or unique prefix: `prop` → Proposal."""
-    wanted = ref.strip().casefold()
+    """A stage by name (any case, Cyrillic too, ё as е) or unique prefix: `prop` → Proposal."""
+    wanted = fold(ref.strip())
     every = stages(book)
-    exact = [stage for stage in every if stage["name"].casefold() == wanted]
+    exact = [stage for stage in every if fold(stage["name"]) == wanted]
     if exact:
         return exact[0]
-    prefixed = [stage for stage in every if stage["name"].casefold().startswith(wanted)] if wanted else []
+    prefixed = [stage for stage in every if fold(stage["name"]).startswith(wanted)] if wanted else []
     if len(prefixed) == 1:
         return prefixed[0]
     names = ", ".join(stage["name"] for stage in (prefixed or every))

@@ -6,6 +6,7 @@ from typing import Any
 
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
+from dealflow.core.text import fold
 
 STALE = "stale"  # the reason `sweep --close` files the deals it closes under
 # Reasons dealflow itself files deals under, and why each must stay on the list.
@@ -21,12 +22,12 @@ def listing(book: Book) -> list[dict[str, Any]]:
 
 def resolve(book: Book, ref: str) -> str:
     """A reason by name (any case) or unique prefix; returns its name as stored."""
-    wanted = ref.strip().casefold()
+    wanted = fold(ref.strip())
     names = [row["name"] for row in listing(book)]
-    exact = [name for name in names if name.casefold() == wanted]
+    exact = [name for name in names if fold(name) == wanted]
     if exact:
         return exact[0]
-    prefixed = [name for name in names if name.casefold().startswith(wanted)] if wanted else []
+    prefixed = [name for name in names if fold(name).startswith(wanted)] if wanted else []
     if len(prefixed) == 1:
         return prefixed[0]
     if prefixed:

@@ -46,6 +46,12 @@ def phone_key(phone_digits: str) -> str:
     return phone_digits[-10:]
 
 
+def fold(text: str) -> str:
+    """Text as names are matched and sorted: any case, and ё as е (`Петр` finds Пётр, as Russians type it).
+    SQL has it as `fold()` (see book.py); a value bound against `fold(column)` must be folded by this too."""
+    return text.casefold().replace("ё", "е")
+
+
 def clean(text: str | None) -> str | None:
     """Trimmed text, or None for blank."""
     stripped = (text or "").strip()

@@ -78,3 +78,18 @@ def test_a_number_written_with_a_trunk_prefix_is_the_same_number(cli, petr, tmp_
     listed = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
     assert sorted((c["name"], c["phone"]) for c in listed) == [
         ("London office", "+44 7700 900123"), ("New", "+7 903 000-00-09"), ("Пётр Смирнов", "+7 916 000-00-01")]
+
+
+def test_yo_is_matched_as_ye_as_russians_type_it(cli, petr, tmp_path):
+    """Пётр is typed Петр more often than not: every name, search, tag and stage match treats ё as е."""
+    assert json.loads(cli.ok("contact", "show", "петр смирнов", "-f", "json").stdout)["name"] == "Пётр Смирнов"
+    added = json.loads(cli.ok("add", "Окна", "--contact", "Петр", "--tag", "тёплый", "-f", "json").stdout)
+    assert added["contact"] == "Пётр Смирнов"
+    assert cli.ok("contact", "list", "--search", "ПЕТР", "--no-header").stdout.startswith("1\tПётр Смирнов")
+    assert [d["title"] for d in json.loads(cli.ok("deals", "--search", "петр", "-f", "json").stdout)] == ["Окна"]
+    assert [d["title"] for d in json.loads(cli.ok("deals", "--tag", "ТЕПЛЫЙ", "-f", "json").stdout)] == ["Окна"]
+    cli.ok("stage", "add", "Счёт выставлен")
+    assert json.loads(cli.ok("move", "1", "счет", "-f", "json").stdout)["stage"] == "Счёт выставлен"
+    people = tmp_path / "people.csv"
+    people.write_text("name\nПетр Смирнов\n", encoding="utf-8")
+    assert "0 contacts created, 1 matched" in cli.ok("import", "contacts", str(people)).stdout
