@@ -160,10 +160,7 @@ _SINCE = {"stage_entered_at": "entered its current state", "closed_at": "entered
 def not_before(deal: dict[str, Any], at: str, field: str = "stage_entered_at") -> None:
     """Events are recorded in order: nothing about a deal happens before it was created, or before it
     entered its current state. A whole day is compared as a day (`--at today` is never too early)."""
-    new, last = when.from_text(at), when.from_text(deal[field])
-    if type(new) is not type(last):
-        new, last = when.day_of(new), when.day_of(last)
-    if new < last:
+    if when.earlier(when.from_text(at), when.from_text(deal[field])):
         raise InputError(f"--at {at} is before deal #{deal['id']} {_SINCE[field]} ({deal[field]}); "
                          "events must be recorded in order")
 

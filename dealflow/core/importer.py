@@ -14,7 +14,6 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -345,8 +344,7 @@ class Job:
     def happened(self, row: Row, name: str, moment: when.Moment | None) -> None:
         """A time the file says something happened (created, closed, done, an activity) cannot be after now:
         it would give negative ages and visits that end before they begin. A whole day may be today."""
-        if moment is not None and (moment > self.moment if isinstance(moment, datetime)
-                                   else moment > self.moment.date()):
+        if moment is not None and when.earlier(self.moment, moment):
             row.problem(name, f"{row.text(name)} is in the future (now is {self.now})")
 
     def stored(self, table: str, row_id: int) -> dict[str, Any]:
@@ -616,10 +614,7 @@ class Job:
         """A re-import that closes a deal cannot date the close before the deal's last recorded change
         (as `dealflow won --at`): its history would go back in time. A whole day is compared as a day."""
         since = old["closed_at"] if old["status"] != "open" else old["stage_entered_at"]
-        new, last = closed[0], when.from_text(since)
-        if type(new) is not type(last):
-            new, last = when.day_of(new), when.day_of(last)
-        if new < last:
+        if when.earlier(closed[0], when.from_text(since)):
             row.problem("closed", f"{closed[1]} is before deal #{old['id']} entered its current state ({since}); "
                         "its history would go back in time")
 

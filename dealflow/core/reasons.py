@@ -52,10 +52,10 @@ def remove(book: Book, name: str) -> dict[str, Any]:
     """Remove from the list; deals already lost for it keep their reason."""
     with book.transaction():
         found = resolve(book, name)
-        if found.casefold() != name.strip().casefold():
+        if fold(found) != fold(name.strip()):
             raise InputError(f"type the whole name to remove a reason: {found!r}")
-        if found.casefold() in RESERVED:
-            raise Conflict(f"reason {found!r} cannot be removed: {RESERVED[found.casefold()]}")
+        if fold(found) in RESERVED:
+            raise Conflict(f"reason {found!r} cannot be removed: {RESERVED[fold(found)]}")
         row = book.row("SELECT id, name FROM reasons WHERE name = ?", (found,))
         book.conn.execute("DELETE FROM reasons WHERE id = ?", (row["id"],))
     return row

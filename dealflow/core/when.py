@@ -144,10 +144,11 @@ def _day_and_time(text: str, now: datetime) -> Moment | None:
 
 
 def _at_time(day: date, hhmm: str) -> datetime:
+    """The time of day on `day`, naive: `parse` gives it the local time zone once its range is checked."""
     hours, minutes = (int(part) for part in hhmm.split(":"))
     if hours > 23 or minutes > 59:
         raise InputError(f"{hhmm!r} is not a time of day; use HH:MM from 00:00 to 23:59")
-    return clock.localize(datetime.combine(day, time(hours, minutes)))
+    return datetime.combine(day, time(hours, minutes))
 
 
 def _iso(text: str, now: datetime) -> Moment | None:
@@ -202,7 +203,7 @@ def event_moment(at: Moment | None) -> Moment:
     now = clock.now()
     if at is None:
         return now
-    if (at > now) if isinstance(at, datetime) else (at > now.date()):
+    if earlier(now, at):
         raise InputError(f"--at {to_text(at)} is in the future; --at back-dates an event that has happened")
     return at
 
@@ -221,6 +222,14 @@ def as_datetime(moment: Moment) -> datetime:
 
 def day_of(moment: Moment) -> date:
     return moment.date() if isinstance(moment, datetime) else moment
+
+
+def earlier(moment: Moment, than: Moment) -> bool:
+    """Whether `moment` comes before `than`; a whole day against an instant is compared as a day, so an event
+    dated `today` is never before something that happened at 09:00 today."""
+    if type(moment) is not type(than):
+        moment, than = day_of(moment), day_of(than)
+    return moment < than
 
 
 def to_text(moment: Moment) -> str:
