@@ -18,7 +18,7 @@ FIELDS = ["kind", "deal_id", "deal", "contact", "phone", "email", "stage", "valu
 # A CTE: the rank of each stage in the pipeline, 1/n … n/n — how close a deal is to payment.
 RANKS = """ranks AS (
     SELECT id, CAST(row_number() OVER (ORDER BY position) AS REAL) / count(*) OVER () AS stage_rank
-    FROM stages)"""
+    FROM stages WHERE removed_at IS NULL)"""
 # The deal fields every item carries, with `deals d`, `stages s`, `ranks r` and `contacts c` joined.
 DEAL_COLUMNS = f"""d.id AS deal_id, d.title AS deal, c.name AS contact, c.phone, c.email, s.name AS stage,
     d.value, d.currency,

@@ -388,17 +388,16 @@ def card(book: Book, ref: str | int) -> dict[str, Any]:
 
 
 def rehome(book: Book, old_stage: int, new_stage: int, at: when.Moment | None) -> int:
-    """Move every deal of a stage being removed to another; its history folds into the new stage."""
+    """Move every deal of a stage being removed to another: an open one with a history entry from the old
+    stage (and the new stage's task), a closed one as closed from there. Earlier history is left as it was."""
     moment = when.event_text(at)
     name = book.value("SELECT name FROM stages WHERE id = ?", (old_stage,))
     open_ids = [row[0] for row in book.conn.execute(
         "SELECT id FROM deals WHERE stage_id = ? AND status = 'open'", (old_stage,))]
     moved = book.conn.execute("UPDATE deals SET stage_id = ? WHERE stage_id = ?", (new_stage, old_stage)).rowcount
-    for table, column in (("stage_history", "from_stage_id"), ("stage_history", "to_stage_id")):
-        book.conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new_stage, old_stage))
     stage = book.row("SELECT * FROM stages WHERE id = ?", (new_stage,))
     for deal_id in open_ids:
         book.update("deals", deal_id, {"stage_entered_at": moment})
-        _history(book, deal_id, "moved", None, new_stage, moment, f"stage {name!r} was removed")
+        _history(book, deal_id, "moved", old_stage, new_stage, moment, f"stage {name!r} was removed")
         _run_entry_task(book, deal_id, stage, moment)
     return moved

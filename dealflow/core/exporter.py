@@ -44,7 +44,7 @@ QUERIES: dict[str, str] = {
     "payments": """
         SELECT p.id, i.number AS invoice, i.deal_id, p.amount, i.currency, p.at, p.method
         FROM payments p JOIN invoices i ON i.id = p.invoice_id ORDER BY p.at, p.id""",
-    "stages": f"SELECT {', '.join(pipeline.EXPORTED)} FROM stages ORDER BY position",
+    "stages": f"SELECT {', '.join(pipeline.EXPORTED)} FROM stages WHERE removed_at IS NULL ORDER BY position",
     "history": f"""
         SELECT h.id, h.deal_id, d.external_id AS deal_external_id, d.title AS deal, {deals.HISTORY_COLUMNS}
         FROM stage_history h JOIN deals d ON d.id = h.deal_id {deals.HISTORY_JOINS}

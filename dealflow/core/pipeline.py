@@ -1,8 +1,13 @@
-"""The pipeline: the ordered open stages, their probabilities, limits, entry tasks and roles."""
+"""The pipeline: the ordered open stages, their probabilities, limits, entry tasks and roles.
+
+A removed stage that history names stays in the table with `removed_at` set (schema V5); it is not part of
+the pipeline, so everything that lists, counts or resolves stages asks `removed_at IS NULL`.
+"""
 
 from __future__ import annotations
 
 
+from dealflow.core import when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
 from dealflow.core.text import clean, fold
@@ -53,7 +58,7 @@ def stages(book: Book) -> list[dict[str, Any]]:
     return book.rows(
         """SELECT s.id, s.position, s.name, s.probability, s.max_days, s.task, s.task_due, s.role,
                   (SELECT count(*) FROM deals d WHERE d.stage_id = s.id AND d.status = 'open') AS open_deals
-           FROM stages s ORDER BY s.position"""
+           FROM stages s WHERE s.removed_at IS NULL ORDER BY s.position"""
     )
 
 
@@ -78,12 +83,13 @@ def by_role(book: Book, role: str) -> dict[str, Any] | None:
 
 
 def first(book: Book) -> dict[str, Any]:
-    return book.row("SELECT * FROM stages ORDER BY position LIMIT 1")
+    return book.row("SELECT * FROM stages WHERE removed_at IS NULL ORDER BY position LIMIT 1")
 
 
 def next_after(book: Book, stage_id: int) -> dict[str, Any] | None:
     return book.row(
-        "SELECT * FROM stages WHERE position > (SELECT position FROM stages WHERE id = ?) ORDER BY position LIMIT 1",
+        """SELECT * FROM stages WHERE removed_at IS NULL AND position > (SELECT position FROM stages WHERE id = ?)
+           ORDER BY position LIMIT 1""",
         (stage_id,),
     )
 
@@ -177,8 +183,6 @@ def _spec_from_toml(path: str, index: int, table: dict[str, Any]) -> StageSpec:
 
 
 def _validated(spec: StageSpec) -> StageSpec:
-    from dealflow.core.when import parse_offset
-
     if not spec.name.strip():
         raise InputError("a stage needs a name")
     if spec.name.strip().casefold() in ("open", "won", "lost"):
@@ -191,7 +195,7 @@ def _validated(spec: StageSpec) -> StageSpec:
     if spec.task is not None and not isinstance(spec.task, str):
         raise InputError(f"a stage's task is text, not {spec.task!r}")
     return StageSpec(spec.name.strip(), spec.probability, spec.max_days, spec.role, clean(spec.task),
-                     str(parse_offset(spec.task_due)))
+                     str(when.parse_offset(spec.task_due)))
 
 
 def check_probability(probability: Any) -> int:
@@ -230,6 +234,12 @@ def _unique_name(book: Book, name: str, except_id: int | None = None) -> str:
     return clean
 
 
+def _removed_named(book: Book, name: str) -> dict[str, Any] | None:
+    """The removed stage called `name` (any case, ё as е; the exact spelling first)."""
+    return book.row("SELECT * FROM stages WHERE removed_at IS NOT NULL AND fold(name) = ? ORDER BY name = ? DESC",
+                    (fold(name), name))
+
+
 def _free_role(book: Book, role: str | None, except_id: int | None = None) -> None:
     if role is None:
         return
@@ -242,7 +252,7 @@ def _free_role(book: Book, role: str | None, except_id: int | None = None) -> No
 def add(book: Book, name: str, *, after: str | None = None, before: str | None = None,
         probability: int | None = None, max_days: int | None = None, task: str | None = None,
         task_due: str = "+1d", role: str | None = None) -> dict[str, Any]:
-    """Add a stage at the end, or after/before another one."""
+    """Add a stage at the end, or after/before another one; a removed stage of that name comes back."""
     with book.transaction():
         clean = _unique_name(book, name)
         spec = _validated(StageSpec(clean, probability if probability is not None else 0, max_days, role, task,
@@ -250,9 +260,14 @@ def add(book: Book, name: str, *, after: str | None = None, before: str | None =
         _free_role(book, role)
         position = _insertion_point(book, after, before)
         book.conn.execute("UPDATE stages SET position = position + 1 WHERE position >= ?", (position,))
-        stage_id = book.insert("stages", {"name": spec.name, "position": position, "probability": spec.probability,
-                                          "max_days": spec.max_days, "task": spec.task, "task_due": spec.task_due,
-                                          "role": spec.role})
+        values = {"name": spec.name, "position": position, "probability": spec.probability,
+                  "max_days": spec.max_days, "task": spec.task, "task_due": spec.task_due, "role": spec.role}
+        removed = _removed_named(book, spec.name)
+        if removed:  # the same stage back, with the history that names it
+            stage_id = removed["id"]
+            book.update("stages", stage_id, {**values, "removed_at": None})
+        else:
+            stage_id = book.insert("stages", values)
         _renumber(book)
     return get(book, stage_id)
 
@@ -264,11 +279,11 @@ def _insertion_point(book: Book, after: str | None, before: str | None) -> int:
         return resolve(book, after)["position"] + 1
     if before:
         return resolve(book, before)["position"]
-    return (book.value("SELECT max(position) FROM stages") or 0) + 1
+    return (book.value("SELECT max(position) FROM stages WHERE removed_at IS NULL") or 0) + 1
 
 
 def _renumber(book: Book) -> None:
-    ids = [row[0] for row in book.conn.execute("SELECT id FROM stages ORDER BY position, id")]
+    ids = [row[0] for row in book.conn.execute("SELECT id FROM stages WHERE removed_at IS NULL ORDER BY position, id")]
     for position, stage_id in enumerate(ids, 1):
         book.conn.execute("UPDATE stages SET position = ? WHERE id = ?", (position, stage_id))
 
@@ -284,6 +299,10 @@ def edit(book: Book, ref: str, changes: dict[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         if "name" in changes:
             values["name"] = _unique_name(book, changes["name"], stage["id"])
+            removed = _removed_named(book, values["name"])
+            if removed:
+                raise Conflict(f"a removed stage was called {removed['name']!r}, and history still names it; "
+                               f"choose another name (`dealflow stage add \"{removed['name']}\"` brings it back)")
             if values["name"].casefold() in ("open", "won", "lost"):
                 raise InputError(f"{values['name']!r} is a deal status, not a stage name")
         if "probability" in changes:
@@ -295,9 +314,7 @@ def edit(book: Book, ref: str, changes: dict[str, Any]) -> dict[str, Any]:
         if "task" in changes:
             values["task"] = clean(changes["task"])
         if "task_due" in changes:
-            from dealflow.core.when import parse_offset
-
-            values["task_due"] = str(parse_offset(changes["task_due"]))
+            values["task_due"] = str(when.parse_offset(changes["task_due"]))
         if "role" in changes:
             if changes["role"] is not None and changes["role"] not in ROLES:
                 raise InputError(f"a stage's role is 'invoice' or 'payment', not {changes['role']!r}")
@@ -328,25 +345,30 @@ def move(book: Book, ref: str, *, after: str | None = None, before: str | None =
 
 
 def remove(book: Book, ref: str, *, to: str | None = None, at: str | None = None) -> dict[str, Any]:
-    """Delete a stage; deals in it (open, or closed from it) move to `to`, with history."""
+    """Take a stage out of the pipeline; deals in it (open, or closed from it) move to `to`, with history.
+
+    History is never rewritten: a stage it names stays in the book as a removed stage, so deal cards and
+    `export history` still tell the time spent there, and velocity does not count it as time in `to`. A stage
+    nothing refers to is deleted."""
     from dealflow.core import deals
 
     with book.transaction():
         stage = resolve(book, ref)
-        if book.value("SELECT count(*) FROM stages") == 1:
+        if book.value("SELECT count(*) FROM stages WHERE removed_at IS NULL") == 1:
             raise Conflict("a pipeline needs at least one stage")
         users = book.value("SELECT count(*) FROM deals WHERE stage_id = ?", (stage["id"],))
-        history = book.value("SELECT count(*) FROM stage_history WHERE to_stage_id = ? OR from_stage_id = ?",
-                             (stage["id"], stage["id"]))
-        if (users or history) and not to:
-            raise Conflict(f"stage {stage['name']!r} holds {users} deal(s) and appears in {history} history "
-                           f"entries; give --to STAGE to move them (and fold that history) there")
+        if users and not to:
+            raise Conflict(f"stage {stage['name']!r} holds {users} deal(s), open or closed from it; give --to STAGE "
+                           "to move them there")
         moved = 0
         if to:
             target = resolve(book, to)
             if target["id"] == stage["id"]:
                 raise InputError("--to must name another stage")
             moved = deals.rehome(book, stage["id"], target["id"], at)
-        book.conn.execute("DELETE FROM stages WHERE id = ?", (stage["id"],))
+        if book.value("SELECT 1 FROM stage_history WHERE ? IN (from_stage_id, to_stage_id) LIMIT 1", (stage["id"],)):
+            book.update("stages", stage["id"], {"removed_at": when.event_text(at), "position": 0, "role": None})
+        else:
+            book.conn.execute("DELETE FROM stages WHERE id = ?", (stage["id"],))
         _renumber(book)
     return {**stage, "moved_deals": moved}

@@ -125,7 +125,7 @@ step AS (
            (SELECT coalesce(sum(v), 0) FROM bucket b WHERE b.grp = f.grp AND b.currency = f.currency
              AND b.status = 'lost' AND b.stage_id = s.id) AS lost_value,
            NULL AS win_rate_pct
-    FROM funnel f CROSS JOIN stages s
+    FROM funnel f CROSS JOIN stages s WHERE s.removed_at IS NULL
     UNION ALL
     SELECT grp, currency, 1 << 40, '{won}',
            sum(CASE WHEN status = 'won' THEN n ELSE 0 END), NULL,
@@ -188,7 +188,7 @@ WITH now_in AS MATERIALIZED (  -- read three times below, computed once
 )
 SELECT s.position AS place, s.id AS stage_id, s.name AS stage, s.max_days, coalesce(o.open, 0) AS open,
        round(o.open_days, 1) AS open_avg_days
-FROM stages s LEFT JOIN now_in o ON o.stage_id = s.id
+FROM stages s LEFT JOIN now_in o ON o.stage_id = s.id WHERE s.removed_at IS NULL
 UNION ALL
 SELECT 1 << 40, {cycle_id}, '{cycle}', NULL, (SELECT coalesce(sum(open), 0) FROM now_in),
        (SELECT round(sum(open_age * open) / sum(open), 1) FROM now_in)

@@ -232,5 +232,13 @@ V4 = """
 CREATE INDEX contacts_by_phone_key ON contacts (substr(phone_digits, -10));
 """
 
-MIGRATIONS: list[Migration] = [_script(V1), _script(V2), _script(V3), _script(V4)]
+# V5: a removed stage that history names stays as a row, so that history is never rewritten: `show`, `export
+# history` and velocity still say "Site visit" for the weeks a deal spent there. It leaves the pipeline (every
+# listing asks `removed_at IS NULL`), gives up its role and sits at position 0, before every stage, so that
+# "the furthest stage a deal reached" never counts it.
+V5 = """
+ALTER TABLE stages ADD COLUMN removed_at TEXT;
+"""
+
+MIGRATIONS: list[Migration] = [_script(V1), _script(V2), _script(V3), _script(V4), _script(V5)]
 VERSION = len(MIGRATIONS)

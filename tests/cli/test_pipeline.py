@@ -55,6 +55,23 @@ def test_errors_change_nothing(cli, assert_refused, args, message):
     assert_refused(*args, message=message)
 
 
+def test_a_removed_stage_leaves_the_pipeline_but_not_the_history(cli, assert_refused):
+    cli.ok("add", "Acme")
+    cli.ok("move", "1", "Qualified")
+    cli.ok("stage", "remove", "Lead")
+    assert [row[1] for row in stage_rows(cli)] == ["Qualified", "Proposal", "Negotiation", "Invoiced"]
+    exported = cli.ok("export", "stages", "--format", "csv").stdout.splitlines()
+    assert [line.split(",")[1] for line in exported[1:]] == ["Qualified", "Proposal", "Negotiation", "Invoiced"]
+    funnel = cli.ok("report", "funnel", "--no-header").stdout.splitlines()
+    assert [line.split("\t")[0] for line in funnel] == ["Qualified", "Proposal", "Negotiation", "Invoiced", "won"]
+    history = json.loads(cli.ok("show", "1", "-f", "json").stdout)["history"]
+    assert [(h["from_stage"], h["to_stage"]) for h in history] == [(None, "Lead"), ("Lead", "Qualified")]
+    assert_refused("stage", "edit", "Qualified", "--name", "lead", message="removed stage was called 'Lead'")
+    assert_refused("move", "1", "Lead", message="no stage 'Lead'")
+    assert cli.ok("stage", "add", "Lead", "--before", "Qualified").stdout.startswith("Added stage 1. Lead")
+    assert [row[1] for row in stage_rows(cli)][:2] == ["Lead", "Qualified"]
+
+
 def test_init_refuses_a_bad_toml_and_creates_no_book(cli, assert_refused, tmp_path, db_path):
     path = tmp_path / "bad.toml"
     path.write_text("[[stage]]\nprobability = 5\n")

@@ -176,28 +176,69 @@ def test_stage_remove_with_to_moves_open_and_closed_deals_with_history(book, clo
     assert deals.view(book, open_deal["id"])["stage"] == "Proposal"
     assert deals.view(book, open_deal["id"])["stage_entered_at"] == "2026-11-23T09:00:00+03:00"
     assert deals.view(book, closed["id"])["stage"] == "Proposal"
-    last = deals.history(book, open_deal["id"])[-1]
-    assert (last["to_stage"], last["at"]) == ("Proposal", "2026-11-23T09:00:00+03:00")
-    assert "Qualified" in last["note"]
+    moves = [(h["event"], h["from_stage"], h["to_stage"]) for h in deals.history(book, open_deal["id"])]
+    assert moves == [("created", None, "Qualified"), ("moved", "Qualified", "Proposal")]
+    assert "Qualified" in deals.history(book, open_deal["id"])[-1]["note"]
+    assert [h["event"] for h in deals.history(book, closed["id"])] == ["created", "lost"]
     assert "Qualified" not in [s["name"] for s in pipeline.stages(book)]
+    assert [s["position"] for s in pipeline.stages(book)] == [1, 2, 3, 4]
 
 
-def test_stage_remove_without_to_is_refused_while_referenced(book):
+def test_stage_remove_without_to_is_refused_while_a_deal_is_in_it(book):
     deal = deals.add(book, "Acme")
     with pytest.raises(Conflict, match="--to"):
         pipeline.remove(book, "Lead")
-    deals.move(book, deal["id"], "Proposal")  # Lead is now only in the deal's history
-    with pytest.raises(Conflict, match="history"):
+    deals.close(book, deal["id"], "lost", reason="price")
+    with pytest.raises(Conflict, match="closed from it"):  # a lost deal was lost from Lead
         pipeline.remove(book, "Lead")
     removed = pipeline.remove(book, "Negotiation")  # never used: goes without --to
     assert removed["moved_deals"] == 0
+    assert book.value("SELECT count(*) FROM stages WHERE name = 'Negotiation'") == 0  # nothing names it: deleted
 
 
-def test_stage_remove_history_only_folds_into_target(book):
+def test_a_removed_stage_stays_in_history_and_out_of_the_pipeline(book):
+    deal = deals.add(book, "Acme")
+    deals.move(book, deal["id"], "Proposal")  # Lead is now only in the deal's history
+    pipeline.remove(book, "Lead")
+    assert [h["to_stage"] for h in deals.history(book, deal["id"])] == ["Lead", "Proposal"]
+    assert [s["name"] for s in pipeline.stages(book)] == ["Qualified", "Proposal", "Negotiation", "Invoiced"]
+    assert pipeline.first(book)["name"] == "Qualified"
+    with pytest.raises(NotFound, match="no stage 'Lead'"):
+        pipeline.resolve(book, "Lead")
+    assert deals.add(book, "New one")["stage"] == "Qualified"
+
+
+def test_removing_with_to_leaves_history_where_it_was(book):
     deal = deals.add(book, "Acme")
     deals.move(book, deal["id"], "Proposal")
     pipeline.remove(book, "Lead", to="Qualified")
-    assert [h["to_stage"] for h in deals.history(book, deal["id"])] == ["Qualified", "Proposal"]
+    assert [h["to_stage"] for h in deals.history(book, deal["id"])] == ["Lead", "Proposal"]
+
+
+def test_adding_a_removed_stage_brings_it_back_with_its_history(book):
+    deal = deals.add(book, "Acme")
+    deals.move(book, deal["id"], "Proposal")
+    lead_id = pipeline.resolve(book, "Lead")["id"]
+    pipeline.remove(book, "Lead")
+    back = pipeline.add(book, "LEAD", before="Qualified", probability=5)
+    assert (back["id"], back["name"], back["position"], back["probability"]) == (lead_id, "LEAD", 1, 5)
+    assert [h["to_stage"] for h in deals.history(book, deal["id"])] == ["LEAD", "Proposal"]
+
+
+def test_a_stage_cannot_take_the_name_of_a_removed_one(book):
+    deal = deals.add(book, "Acme")
+    deals.move(book, deal["id"], "Proposal")
+    pipeline.remove(book, "Lead")
+    with pytest.raises(Conflict, match="removed stage was called 'Lead'"):
+        pipeline.edit(book, "Qualified", {"name": "lead"})
+
+
+def test_the_role_of_a_removed_stage_is_free_again(book):
+    deal = deals.add(book, "Acme", stage="Invoiced")
+    pipeline.remove(book, "Invoiced", to="Negotiation")
+    assert pipeline.by_role(book, "invoice") is None
+    assert pipeline.add(book, "Billing", role="invoice")["role"] == "invoice"
+    assert deals.view(book, deal["id"])["stage"] == "Negotiation"
 
 
 def test_the_last_stage_cannot_be_removed(book):

@@ -218,6 +218,17 @@ def test_removing_a_stage_ends_the_visits_of_its_deals(book):
                              ("moved", "2026-11-22T10:00:00+03:00", None)]
 
 
+def test_a_removed_stage_lends_no_visits_to_the_stage_that_took_its_deals(book):
+    deals.add(book, "Passed through", at=at("2026-11-01 10:00"))
+    deals.move(book, 1, "Qualified", at=at("2026-11-04 10:00"))
+    deals.move(book, 1, "Proposal", at=at("2026-11-08 10:00"))
+    pipeline.remove(book, "Qualified", to="Proposal")
+    rows = {row["stage"]: row for row in reports.velocity(book)}
+    assert "Qualified" not in rows
+    assert (rows["Lead"]["visits"], rows["Lead"]["avg_days"]) == (1, 3.0)
+    assert rows["Proposal"]["visits"] == 0  # the 4 days in Qualified are not time in Proposal
+
+
 def _as_schema_1(source, target) -> None:
     """Write the rows of the book at `source` into a new book at `target` made by the first migration only."""
     conn = sqlite3.connect(target)
