@@ -12,10 +12,13 @@ SCALE = 100
 
 SYMBOLS = {
     "$": "USD", "€": "EUR", "₽": "RUB", "£": "GBP", "¥": "JPY", "₴": "UAH", "₸": "KZT",
-    "руб": "RUB", "руб.": "RUB", "р": "RUB", "р.": "RUB",
+    "руб": "RUB", "руб.": "RUB", "р": "RUB", "р.": "RUB", "rur": "RUB",
 }
 _SHOWN = {"USD": "$", "EUR": "€", "RUB": "₽", "GBP": "£", "JPY": "¥", "UAH": "₴", "KZT": "₸"}
 _GROUP = Regex(r"[\s\u00a0\u202f']")
+# A space or apostrophe groups thousands only when three digits follow it (up to a decimal mark or the end),
+# after a first group of at most three: `1 20` and `12 0000` are slips, not 120 and 120000.
+_LOOSE_GROUP = Regex(r"\d{4} |[^\d] | (?!\d{3}(?:[ .,]|$))")
 _CODE = Regex(r"^[A-Za-z]{3}$")
 _DIGITS = Regex(r"[0-9]+")
 _NEGATIVE = Regex(r"^[^\d]*[-−]")  # a minus anywhere before the number
@@ -30,7 +33,10 @@ def parse_amount(text: str) -> tuple[int, str | None]:
     if _NEGATIVE.match(raw):
         raise InputError(f"{text!r}: amounts cannot be negative")
     number, currency = _split_currency(raw)
-    digits = _GROUP.sub("", number.lstrip("+"))
+    spaced = _GROUP.sub(" ", number.lstrip("+"))
+    if _LOOSE_GROUP.search(spaced):
+        raise InputError(f"cannot read {text!r} as an amount: thousands groups must have three digits")
+    digits = spaced.replace(" ", "")
     whole, fraction = _split_decimal(digits, text)
     if not _DIGITS.fullmatch(whole) or (fraction and not _DIGITS.fullmatch(fraction)):
         raise InputError(f"cannot read {text!r} as an amount; write e.g. 120000, 120 000,50 or 1,200.50 USD")
@@ -89,14 +95,28 @@ def _ungroup(whole: str, separator: str, text: str) -> str:
     return head + "".join(groups)
 
 
+# ISO 4217 codes in use (and HRK, still in books from before 2023), so that a typo such as `12abc` or `USB`
+# is refused rather than opening a currency of its own in every report.
+ISO_CODES = frozenset("""
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD
+    CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ
+    GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP
+    LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB
+    PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP
+    SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR
+    ZMW ZWG ZWL""".split())
+
+
 def normalize_currency(mark: str) -> str:
-    """A symbol or code → an upper-case ISO code."""
+    """A symbol or code → an upper-case ISO 4217 code (`RUR`, the rouble's old code, reads as RUB)."""
     cleaned = mark.strip()
     if cleaned.casefold() in SYMBOLS:
         return SYMBOLS[cleaned.casefold()]
-    if not _CODE.match(cleaned):
-        raise InputError(f"unknown currency {mark!r}; use a three-letter code such as USD, EUR, RUB")
-    return cleaned.upper()
+    code = cleaned.upper()
+    if not _CODE.match(cleaned) or code not in ISO_CODES:
+        raise InputError(f"unknown currency {mark!r}; use an ISO 4217 code such as USD, EUR, RUB, or a symbol "
+                         "($, €, ₽, £)")
+    return code
 
 
 def to_plain(minor: int | None) -> str:

@@ -132,3 +132,20 @@ def test_human_forms():
 def test_unknown_currency_mark():
     with pytest.raises(InputError, match="currency"):
         money.normalize_currency("dollars")
+
+
+@pytest.mark.parametrize("text", ["1 20", "1 2 3", "1'20", "12 0000", "1234 567", "1 200 00", "1 20,50", "1\u00a020"])
+def test_spaces_and_apostrophes_group_thousands_only_in_threes(text):
+    with pytest.raises(InputError, match="groups must have three digits"):
+        money.parse_amount(text)
+
+
+@pytest.mark.parametrize("text", ["12abc", "500 XYZ", "USB 10", "10 RUX"])
+def test_a_code_outside_iso_4217_is_refused(text):
+    with pytest.raises(InputError, match="unknown currency"):
+        money.parse_amount(text)
+
+
+@pytest.mark.parametrize("mark, code", [("kzt", "KZT"), ("CHF", "CHF"), ("rur", "RUB"), ("₽", "RUB"), ("hrk", "HRK")])
+def test_iso_codes_and_symbols_are_read(mark, code):
+    assert money.normalize_currency(mark) == code
