@@ -117,12 +117,21 @@ def _day_offset(day: str) -> str | None:
     return when.to_text(start)[19:]
 
 
+# Words CRMs and spreadsheets write for "no date"; so does any text that is only punctuation, and Russian
+# "не …" (`не закрыта`, `не указана`). Other words are refused: `someday` is a slip, not an empty cell.
+NO_DATE_WORDS = frozenset({"n/a", "na", "none", "null", "nil", "no", "never", "unknown", "tbd", "not set",
+                           "(no value)", "нет", "никогда", "неизвестно"})
+
+
 @lru_cache(maxsize=8192)
 def _cached_date(text: str, day_first: bool, fmt: str | None) -> when.Moment | None:
     """Cached: exports repeat the same few hundred dates over thousands of rows."""
     cleaned = " ".join(text.split())
     if not any(char.isdigit() for char in cleaned):
-        return None  # `не закрыта`, `-`, `n/a`: no date
+        folded = cleaned.casefold()
+        if not any(char.isalpha() for char in folded) or folded in NO_DATE_WORDS or folded.startswith("не "):
+            return None  # `не закрыта`, `-`, `n/a`: no date
+        raise InputError(f"cannot read {text!r} as a date; leave the cell empty (or `-`) for no date")
     return _parse_date(cleaned, day_first, fmt)
 
 

@@ -590,3 +590,14 @@ def test_rows_are_stored_in_file_order_across_grouped_inserts(cli, db_path, tmp_
     history = query(db_path, "SELECT deal_id, event FROM stage_history ORDER BY id")
     assert history == [entry for n in range(70)
                        for entry in [(n + 1, "created")] + ([(n + 1, "won")] if n % 2 else [])]
+
+
+def test_a_word_in_a_date_column_is_a_row_error_not_an_empty_date(cli, db_path, tmp_path, assert_refused):
+    cli.ok("contact", "add", "Ann", "--email", "ann@x.io")
+    deals_file = write(tmp_path / "d.csv", "title,expected_close,created\n"
+                                           "X,someday,2026-10-01\nY,2026-12-01,garbage\nZ,не указана,N/A\n")
+    result = assert_refused("import", "deals", str(deals_file), message="2 rows of 3 cannot be imported")
+    assert "line 2: expected_close: cannot read 'someday' as a date" in result.stderr
+    assert "line 3: created: cannot read 'garbage' as a date" in result.stderr
+    cli.ok("import", "deals", str(deals_file), "--skip-errors", "--rejects", str(tmp_path / "bad.csv"))
+    assert query(db_path, "SELECT title, expected_close FROM deals") == [("Z", None)]

@@ -79,9 +79,15 @@ def test_csv_written_any_way_reads_back(rows, delimiter, encoding):
     assert [cells for _, cells in source.rows()] == expected
 
 
-def test_placeholders_mean_no_date():
-    assert parse_date("не закрыта", True) is None
-    assert parse_date(" - ", True) is None
+@pytest.mark.parametrize("cell", ["не закрыта", "Не указана", " - ", "—", "N/A", "none", "(No value)", "нет", ""])
+def test_placeholders_mean_no_date(cell):
+    assert parse_date(cell, True) is None
+
+
+@pytest.mark.parametrize("cell", ["someday", "garbage", "завтра-послезавтра", "next week"])
+def test_other_words_in_a_date_column_are_refused_not_dropped(cell):
+    with pytest.raises(InputError, match="leave the cell empty"):
+        parse_date(cell, True)
 
 
 def test_local_times_take_the_offset_of_their_own_day_and_hour_around_dst():
