@@ -231,7 +231,9 @@ def velocity(book: Book, *, since: when.Moment | None = None,
     sql = _VISITS_SQL.format(period=span.where("left_at"), seconds=_seconds("left_at", "at"),
                              cycle_seconds=_seconds("closed_at", "created_at"), cycle_period=span.where("closed_at"),
                              cycle_id=CYCLE_ID)
-    lengths = {row["stage_id"]: sorted(map(int, row["seconds"].split(",")))
+    # A whole day counts from midnight UTC in SQL, so a deal won on the day it was created (`won --at yesterday`)
+    # would take less than no time: such a length is 0.
+    lengths = {row["stage_id"]: sorted(max(0, int(seconds)) for seconds in row["seconds"].split(","))
                for row in book.rows(sql, span.params()) if row["seconds"]}
     rows = []
     for row in book.rows(_VELOCITY_NOW_SQL.format(cycle=CYCLE_ROW, cycle_id=CYCLE_ID), {"now": when.to_text(clock.now())}):

@@ -218,6 +218,15 @@ def test_removing_a_stage_ends_the_visits_of_its_deals(book):
                              ("moved", "2026-11-22T10:00:00+03:00", None)]
 
 
+def test_a_deal_won_on_the_day_it_was_created_takes_no_time_not_less(book, clock):
+    clock("2026-11-21T15:00")
+    deals.add(book, "Quick win")
+    clock("2026-11-22T10:00")
+    deals.close(book, 1, "won", at=when.parse("yesterday"))
+    cycle = {row["stage"]: row for row in reports.velocity(book)}[reports.CYCLE_ROW]
+    assert (cycle["visits"], cycle["avg_days"], cycle["max_days"]) == (1, 0.0, 0.0)
+
+
 def test_a_removed_stage_lends_no_visits_to_the_stage_that_took_its_deals(book):
     deals.add(book, "Passed through", at=at("2026-11-01 10:00"))
     deals.move(book, 1, "Qualified", at=at("2026-11-04 10:00"))
