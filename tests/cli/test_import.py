@@ -250,6 +250,22 @@ def test_create_stages_puts_unknown_stages_before_the_invoice_stage(cli, db_path
         ("A", "Trial"), ("B", "Demo"), ("C", "Demo"), ("D", "Invoiced")]
 
 
+def test_stage_names_are_matched_with_yo_read_as_ye(cli, db_path, tmp_path):
+    """`Счет выставлен` in a file is the pipeline's `Счёт выставлен`: found without --create-stages, and not
+    created a second time with it; two spellings in one file make one new stage."""
+    cli.ok("stage", "add", "Счёт выставлен", "--before", "Invoiced")
+    text = "title,stage\nA,Счет выставлен\nB,СЧЁТ ВЫСТАВЛЕН\n"
+    cli.ok("import", "deals", str(write(tmp_path / "a.csv", text)))
+    text = "title,stage\nC,счет выставлен\nD,Счет оплачен\nE,Счёт оплачен\n"
+    result = cli.ok("import", "deals", str(write(tmp_path / "b.csv", text)), "--create-stages")
+    assert "stages created: Счет оплачен;" in result.stdout  # the spelling that sorts first
+    assert query(db_path, "SELECT d.title, s.name FROM deals d JOIN stages s ON s.id = d.stage_id ORDER BY d.id") == [
+        ("A", "Счёт выставлен"), ("B", "Счёт выставлен"), ("C", "Счёт выставлен"), ("D", "Счет оплачен"),
+        ("E", "Счет оплачен")]
+    assert [name for (name,) in query(db_path, "SELECT name FROM stages ORDER BY position")][-3:] == [
+        "Счёт выставлен", "Счет оплачен", "Invoiced"]
+
+
 def test_create_stages_keeps_no_stage_only_rejected_rows_named(cli, db_path, tmp_path):
     text = "title,stage,value\nA,Demo,10\nB,Trial,abc\n"
     result = cli.ok("import", "deals", str(write(tmp_path / "s.csv", text)), "--create-stages", "--skip-errors")

@@ -72,6 +72,27 @@ def test_a_removed_stage_leaves_the_pipeline_but_not_the_history(cli, assert_ref
     assert [row[1] for row in stage_rows(cli)][:2] == ["Lead", "Qualified"]
 
 
+def test_stage_names_differing_only_by_yo_are_one_name(cli, assert_refused, tmp_path):
+    """Russians type е for ё: `Счет выставлен` is the stage `Счёт выставлен`, never a second one."""
+    cli.ok("stage", "add", "Счёт выставлен")
+    assert_refused("stage", "add", "Счет выставлен", message="already a stage named 'Счёт выставлен'")
+    assert_refused("stage", "add", "СЧЕТ ВЫСТАВЛЕН", message="already a stage named 'Счёт выставлен'")
+    cli.ok("stage", "add", "Другой")
+    assert_refused("stage", "edit", "Другой", "--name", "счет выставлен", message="already a stage named")
+    cli.ok("stage", "edit", "Счёт", "--name", "Счет выставлен")  # its own name, respelled
+    cli.ok("add", "Acme", "--stage", "Счёт выставлен")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["stage"] == "Счет выставлен"
+    cli.ok("move", "1", "Lead")
+    cli.ok("stage", "remove", "счёт выставлен")  # history names it: kept as a removed stage
+    assert_refused("stage", "edit", "Другой", "--name", "Счёт выставлен", message="removed stage was called")
+    assert cli.ok("stage", "add", "Счёт выставлен").stdout.startswith("Added stage 7. Счёт выставлен")
+    assert [row[1] for row in stage_rows(cli)][-2:] == ["Другой", "Счёт выставлен"]
+    pipeline = tmp_path / "p.csv"
+    pipeline.write_text("name,probability\nСчёт,10\nСЧЕТ,20\n", encoding="utf-8")
+    assert_refused("--db", str(tmp_path / "new.db"), "init", "--pipeline", str(pipeline),
+                   message="stages 'Счёт' and 'СЧЕТ' have the same name")
+
+
 def test_init_refuses_a_bad_toml_and_creates_no_book(cli, assert_refused, tmp_path, db_path):
     path = tmp_path / "bad.toml"
     path.write_text("[[stage]]\nprobability = 5\n")
