@@ -110,6 +110,25 @@ def test_reasons(cli):
     assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["lost_reason"] == "went silent"
 
 
+def test_reasons_differing_only_by_yo_are_one_reason(cli, assert_refused, book):
+    """`ушел к конкуренту` is the reason `ушёл к конкуренту`: not a second one, and removing it removes that one."""
+    cli.ok("reason", "add", "ушёл к конкуренту")
+    cli.ok("add", "Acme")
+    cli.ok("lost", "1", "--reason", "ушел к")
+    assert_refused("reason", "add", "Ушел к конкуренту", message="reason 'ушёл к конкуренту' already exists")
+    cli.ok("reason", "remove", "ушел к конкуренту")
+    assert book.value("SELECT count(*) FROM reasons WHERE fold(name) = 'ушел к конкуренту'") == 0
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["lost_reason"] == "ушёл к конкуренту"
+
+
+def test_of_two_old_spellings_of_a_reason_the_one_typed_is_removed(cli, book):
+    """A book from before reasons read ё as е may hold both spellings: each is still removable by its own."""
+    book.conn.executemany("INSERT INTO reasons (name) VALUES (?)", [("ушёл",), ("ушел",)])
+    book.conn.commit()
+    cli.ok("reason", "remove", "ушел")
+    assert book.value("SELECT group_concat(name) FROM reasons WHERE fold(name) = 'ушел'") == "ушёл"
+
+
 def test_the_reason_sweep_files_deals_under_cannot_be_removed(cli, assert_refused):
     cli.ok("add", "Old deal", "--at", "2026-07-01")
     assert_refused("reason", "remove", "STALE",
