@@ -9,7 +9,7 @@ from typing import Any
 from dealflow.core import activities, cadence, clock, contacts, money, pipeline, reasons, settings, tasks, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
-from dealflow.core.text import TAG_MATCH, clean, fold, tags_join, tags_split
+from dealflow.core.text import TAG_MATCH, clean, fold, tags_edited, tags_join
 
 STATUSES = ("open", "won", "lost")
 SORTS = {
@@ -273,9 +273,7 @@ def edit(book: Book, ref: str | int, *, title: str | None = None, value: str | N
         if clear_probability:
             values["probability"] = None
         if add_tags or remove_tags:
-            dropped = {tag.casefold() for tag in remove_tags}
-            kept = [tag for tag in tags_split(deal["tags"]) if tag.casefold() not in dropped]
-            values["tags"] = tags_join(kept + list(add_tags))
+            values["tags"] = tags_edited(deal["tags"], list(add_tags), list(remove_tags))
         if not values:
             raise InputError("nothing to change; give at least one option (see `dealflow edit --help`)")
         book.update("deals", deal["id"], values)

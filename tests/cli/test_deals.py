@@ -131,6 +131,15 @@ def test_edit_tags_and_probability(cli):
     assert cli.ok("deals", "--tag", "URGENT", "--no-header").stdout.startswith("1\t")
 
 
+def test_tags_differing_only_by_yo_are_one_tag(cli):
+    """`теплый` is the tag `тёплый` (as --tag finds it): stored once, as first spelled, and untagged by either."""
+    cli.ok("add", "Acme", "--tag", "тёплый", "--tag", "Теплый", "--tag", "b2b")
+    cli.ok("edit", "1", "--tag", "ТЁПЛЫЙ")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["tags"] == "тёплый,b2b"
+    cli.ok("edit", "1", "--untag", "теплый")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["tags"] == "b2b"
+
+
 def test_at_backdates_won_and_lost(cli, clock):
     clock("2026-11-10T09:00")
     cli.ok("add", "Acme")
