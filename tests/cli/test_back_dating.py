@@ -78,3 +78,30 @@ def test_invoice_add_at_refuses_a_day_before_a_won_deal_was_created(cli, assert_
     cli.ok("add", "Acme", "--value", "1000", "--at", "2026-11-10")
     cli.ok("won", "1", "--at", "2026-11-15")
     assert_refused("invoice", "add", "1", "--at", "2026-11-09 18:00", message="before deal #1 was created")
+
+
+def test_a_whole_day_step_does_not_let_later_events_go_back_before_earlier_times(cli, db_path, assert_refused):
+    """Created at 12:00, moved on the 20th (a whole day, compared as a day): a time on the 20th passes the move,
+    but not the 12:00 creation. Nothing may be dated before any earlier event, not only before the last one."""
+    cli.ok("add", "Deal", "--at", "2026-11-20T12:00")
+    cli.ok("move", "1", "prop", "--at", "2026-11-20")
+    assert_refused("won", "1", "--at", "2026-11-20T11:30",
+                   message="--at 2026-11-20T11:30:00+03:00 is before deal #1 was created (2026-11-20T12:00:00+03:00); "
+                           "events must be recorded in order")
+    assert_refused("move", "1", "nego", "--at", "2026-11-20 11:00", message="before deal #1 was created")
+    assert_refused("advance", "1", "--at", "2026-11-19", message="before deal #1 moved to Proposal (2026-11-20)")
+    cli.ok("move", "1", "nego", "--at", "2026-11-20 12:00")  # the same moment as the creation is not before it
+    cli.ok("lost", "1", "--reason", "price", "--at", "2026-11-20")
+    assert_refused("reopen", "1", "--at", "2026-11-20 11:59", message="before deal #1 moved to Negotiation")
+    cli.ok("reopen", "1", "--at", "2026-11-21 09:00")
+    assert one(db_path, "SELECT group_concat(event || ' ' || at, '; ') FROM stage_history") == (
+        "created 2026-11-20T12:00:00+03:00; moved 2026-11-20; moved 2026-11-20T12:00:00+03:00; lost 2026-11-20; "
+        "reopened 2026-11-21T09:00:00+03:00",)
+
+
+def test_removing_a_stage_at_a_moment_keeps_each_moved_deal_in_order(cli, assert_refused):
+    cli.ok("add", "Acme", "--at", "2026-11-20T12:00")
+    cli.ok("move", "1", "Proposal", "--at", "2026-11-20")
+    assert_refused("stage", "remove", "Proposal", "--to", "Lead", "--at", "2026-11-20T11:00",
+                   message="--at 2026-11-20T11:00:00+03:00 is before deal #1 was created")
+    cli.ok("stage", "remove", "Proposal", "--to", "Lead", "--at", "2026-11-20T13:00")

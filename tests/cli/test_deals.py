@@ -82,7 +82,7 @@ def test_show_table_of_an_open_deal(cli, acme):
     (("add", " "), "needs a title"),
     (("add", "X", "--contact", "пёт"), "matches 2 contacts: #1 Пётр (+7 916 000-00-01); #2 Пётр Иванов"),
     (("add", "X", "--email", "bad"), "not an email"),
-    (("move", "1", "Proposal", "--at", "2026-11-01"), "before deal #1 entered"),
+    (("move", "1", "Proposal", "--at", "2026-11-01"), "before deal #1 was created (2026-11-22T10:00:00+03:00)"),
     (("move", "1", "Proposal", "--at", "tomorrow"), "future"),
     (("edit", "1"), "nothing to change"),
     (("edit", "1", "--contact", "nobody"), "no contact matches"),
