@@ -105,10 +105,17 @@ def parse(text: str, now: datetime | None = None) -> Moment:
     for reader in (_relative, _day_and_time, _iso, _free_form):
         moment = reader(cleaned if reader in (_iso, _free_form) else lowered, now)
         if moment is not None:
-            if not FIRST_DAY <= day_of(moment) <= LAST_DAY:
-                raise InputError(f"{text!r} is out of range: dates go from {RANGE}")
-            return clock.localize(moment) if isinstance(moment, datetime) else moment
+            _check_range(text, moment)  # before localizing too: far out of range, a time zone could overflow
+            if isinstance(moment, datetime):
+                moment = clock.localize(moment)
+                _check_range(text, moment)  # the local day is the one stored: 2999-12-31T23:30-05:00 is in 3000
+            return moment
     raise InputError(f"cannot read {text!r} as a date; use {ACCEPTED}")
+
+
+def _check_range(text: str, moment: Moment) -> None:
+    if not FIRST_DAY <= day_of(moment) <= LAST_DAY:
+        raise InputError(f"{text!r} is out of range: dates go from {RANGE}")
 
 
 def _relative(text: str, now: datetime) -> Moment | None:

@@ -105,3 +105,15 @@ def test_removing_a_stage_at_a_moment_keeps_each_moved_deal_in_order(cli, assert
     assert_refused("stage", "remove", "Proposal", "--to", "Lead", "--at", "2026-11-20T11:00",
                    message="--at 2026-11-20T11:00:00+03:00 is before deal #1 was created")
     cli.ok("stage", "remove", "Proposal", "--to", "Lead", "--at", "2026-11-20T13:00")
+
+
+def test_the_date_range_and_whole_minute_offsets_hold_for_the_moment_stored(cli, db_path, assert_refused):
+    cli.ok("add", "Acme")
+    assert_refused("remind", "1", "call", "--due", "2999-12-31T23:30-05:00",  # 3000-01-01 07:30 in Moscow
+                   message="'2999-12-31T23:30-05:00' is out of range: dates go from 1900-01-01 to 2999-12-31")
+    assert_refused("add", "Old", "--at", "1900-01-01T00:30+05:00", message="is out of range")
+    cli.ok("add", "Old", "--at", "1900-01-01T03:30+05:00")  # Moscow kept local mean time then: +02:30:17
+    assert one(db_path, "SELECT created_at FROM deals WHERE id = 2") == ("1900-01-01T01:00:00+02:30",)
+    stale = [row["deal_id"] for row in json.loads(cli.ok("today", "-f", "json").stdout) if row["kind"] == "stale"]
+    swept = [row["deal_id"] for row in json.loads(cli.ok("sweep", "-f", "json").stdout)]
+    assert stale == swept == [2]

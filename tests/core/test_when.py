@@ -1,5 +1,6 @@
 """WHEN: every form SPEC §2 lists, read against a pinned now (Sunday 2026-11-22 10:00 Moscow)."""
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -103,6 +104,8 @@ def test_anything_else_is_an_input_error_naming_the_forms(text):
 @pytest.mark.parametrize("text", [
     "9999-12-31 23:59", "9999-12-31", "Dec 31 9999 23:59", "0001-01-01", "0001-01-01 10:00", "1899-12-31",
     "5 Dec 1066", "3000-01-01", "+1000y", "-200y",
+    "2999-12-31T23:30-05:00",  # 07:30 on 3000-01-01 in Moscow: the local day is the one stored
+    "1900-01-01T00:30+05:00",  # 22:00 on 1899-12-31 in Moscow
 ])
 def test_dates_outside_1900_to_2999_are_out_of_range(text):
     with pytest.raises(InputError, match=r"out of range: dates go from 1900-01-01 to 2999-12-31"):
@@ -113,6 +116,31 @@ def test_the_ends_of_the_range_are_dates():
     assert when.parse("1900-01-01", NOW) == date(1900, 1, 1)
     assert when.parse("2999-12-31 23:59", NOW) == at(2999, 12, 31, 23, 59)
     assert when.parse("Dec 31 2999", NOW) == date(2999, 12, 31)
+
+
+def test_local_mean_time_is_stored_with_a_whole_minute_offset():
+    """Moscow kept local mean time (+02:30:17) until 1919; ISO 8601 offsets are whole minutes, so the offset is
+    rounded: a time typed keeps its wall clock (and its day), one typed with an offset its instant."""
+    assert when.to_text(when.parse("1900-01-01 00:00", NOW)) == "1900-01-01T00:00:00+02:30"
+    assert when.to_text(when.parse("1900-01-01T03:30+05:00", NOW)) == "1900-01-01T01:00:00+02:30"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(1899, 12, 30), max_value=datetime(3000, 1, 2)),
+       st.integers(-14 * 60, 14 * 60))
+def test_every_instant_read_is_stored_as_iso_8601_within_the_range(moment, minutes):
+    """Any offset typed, any year at the range's edges: what is kept is a local moment inside 1900–2999 whose
+    text has a whole-minute offset, and reads back as the same moment."""
+    text = moment.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=minutes))).isoformat()
+    try:
+        got = when.parse(text, NOW)
+    except InputError as error:
+        assert "out of range" in str(error)
+        return
+    stored = when.to_text(got)
+    assert date(1900, 1, 1) <= got.date() <= date(2999, 12, 31)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}", stored), stored
+    assert when.from_text(stored) == got
 
 
 def test_ambiguous_day_month_is_refused_not_guessed():
