@@ -117,3 +117,12 @@ def test_the_date_range_and_whole_minute_offsets_hold_for_the_moment_stored(cli,
     stale = [row["deal_id"] for row in json.loads(cli.ok("today", "-f", "json").stdout) if row["kind"] == "stale"]
     swept = [row["deal_id"] for row in json.loads(cli.ok("sweep", "-f", "json").stdout)]
     assert stale == swept == [2]
+
+
+def test_a_dotted_date_on_the_command_line_is_day_first_as_in_imports(cli, db_path, assert_refused):
+    cli.ok("add", "Acme", "--next", "call Anna", "--due", "01.02.2027", "--at", "01.11.2026")
+    assert one(db_path, "SELECT due FROM tasks") == ("2027-02-01",)
+    cli.ok("won", "1", "--at", "20.11.2026 14:30")
+    assert one(db_path, "SELECT closed_at FROM deals") == ("2026-11-20T14:30:00+03:00",)
+    assert_refused("remind", "1", "x", "--due", "01.02.27", message="write the year in full (DD.MM.YYYY)")
+    assert_refused("remind", "1", "x", "--due", "30.02.2027", message="'30.02.2027' is not a valid date")

@@ -50,6 +50,11 @@ def at(*parts: int) -> datetime:
     ("fri 9:30", at(2026, 11, 27, 9, 30)),
     ("5 Dec", date(2026, 12, 5)),
     ("Dec 5 2026", date(2026, 12, 5)),
+    ("01.02.2027", date(2027, 2, 1)),  # a dotted date is day-first
+    ("1.2.2027", date(2027, 2, 1)),
+    ("25.12.2026", date(2026, 12, 25)),
+    ("01.02.2027 14:30", at(2027, 2, 1, 14, 30)),
+    ("01.02.2027T9:05", at(2027, 2, 1, 9, 5)),
     ("  tomorrow   10:00 ", at(2026, 11, 23, 10, 0)),
 ])
 def test_every_listed_form(text, expected):
@@ -93,7 +98,7 @@ def test_month_offset_clamps_to_the_month_end():
 
 @pytest.mark.parametrize("text", [
     "", "   ", "someday", "next week", "+3x", "25:00", "12:60", "2026-13-01", "2026-02-30", "tomorrow 25:00",
-    "fri 9", "1/2/2026", "03.04.2026", "+99999d", "+9999y", "-9999y", "now 10:00", "дата",
+    "fri 9", "1/2/2026", "03.04.26", "31.02.2027", "13.01.2027 24:00", "+99999d", "+9999y", "-9999y", "now 10:00", "дата",
 ])
 def test_anything_else_is_an_input_error_naming_the_forms(text):
     with pytest.raises(InputError) as raised:
@@ -146,6 +151,22 @@ def test_every_instant_read_is_stored_as_iso_8601_within_the_range(moment, minut
 def test_ambiguous_day_month_is_refused_not_guessed():
     with pytest.raises(InputError, match="two ways"):
         when.parse("1/2/2026", NOW)
+    with pytest.raises(InputError, match="write the year in full"):
+        when.parse("01.02.27", NOW)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)), st.booleans(),
+       st.one_of(st.none(), st.times().map(lambda t: t.replace(second=0, microsecond=0))))
+def test_dotted_dates_are_day_first(day, padded, clock_time):
+    """`DD.MM.YYYY` (as Russians write dates, and as imports read them) is never month-first or refused as
+    ambiguous, whether the day and month are padded or not."""
+    text = f"{day.day:02}.{day.month:02}.{day.year}" if padded else f"{day.day}.{day.month}.{day.year}"
+    if clock_time is None:
+        assert when.parse(text, NOW) == day
+        return
+    got = when.parse(f"{text} {clock_time.strftime('%H:%M')}", NOW)
+    assert (got.date(), got.time()) == (day, clock_time)
 
 
 @settings(max_examples=300, deadline=None)
