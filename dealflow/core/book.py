@@ -47,8 +47,9 @@ class Book:
         return book
 
     def _writes(self) -> tuple[int, int]:
-        """Marks that move when anything is written: rows changed here, commits by other connections."""
-        return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
+        """Marks that move when anything is written: rows changed here (and not rolled back), commits by other
+        connections."""
+        return self.conn.kept_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def _alone(self) -> bool:
         """No other connection has the file open: leaving WAL mode needs that, and says so at once if not."""

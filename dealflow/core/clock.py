@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 from dealflow.core.errors import InputError
 
@@ -37,5 +37,15 @@ def localize(moment: datetime) -> datetime:
 
     Converting keeps one offset per book, so a moment typed or imported with another offset falls on the
     local day (the seller's "today") and stored instants compare correctly as text.
+
+    An offset is a whole number of minutes, as ISO 8601 writes one: before standard time zones, local time was
+    the local mean time (Moscow until 1919: +02:30:17), which is kept to the nearest minute. A naive moment
+    (a time typed) keeps its wall clock, and so its day; an aware one (typed with an offset, or read back from
+    storage) keeps its instant, so that what is stored reads back the same.
     """
-    return moment.astimezone()
+    local = moment.astimezone()
+    offset = local.utcoffset()
+    if offset.seconds % 60:
+        whole = timezone(timedelta(minutes=round(offset.total_seconds() / 60)))
+        local = local.astimezone(whole) if moment.tzinfo else local.replace(tzinfo=whole)
+    return local

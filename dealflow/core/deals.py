@@ -9,7 +9,7 @@ from typing import Any
 from dealflow.core import activities, cadence, clock, contacts, money, pipeline, reasons, settings, tasks, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
-from dealflow.core.text import TAG_MATCH, clean, fold, tags_join, tags_split
+from dealflow.core.text import TAG_MATCH, clean, fold, tags_edited, tags_join
 
 STATUSES = ("open", "won", "lost")
 SORTS = {
@@ -153,15 +153,34 @@ def _open_deal(book: Book, ref: str | int, action: str) -> dict[str, Any]:
     return deal
 
 
-_SINCE = {"stage_entered_at": "entered its current state", "closed_at": "entered its current state",
-          "created_at": "was created"}
+def later_step(book: Book, deal_id: int, moment: when.Moment) -> dict[str, Any] | None:
+    """The last recorded event of a deal's history that `moment` would come before, if any.
+
+    Every recorded event counts, not only the last step: a whole-day step (`--at 2026-11-20`) is compared as a
+    day, so any time that day passes it, yet such a time must still not come before the times recorded that
+    day (created at 12:00, moved on the 20th, won at 11:30 would be closed before it was created)."""
+    steps = book.rows("""SELECT h.event, h.at, s.name AS stage FROM stage_history h JOIN stages s ON s.id = h.to_stage_id
+                         WHERE h.deal_id = ? ORDER BY h.id DESC""", (deal_id,))
+    return next((step for step in steps if when.earlier(moment, when.from_text(step["at"]))), None)
 
 
-def not_before(deal: dict[str, Any], at: str, field: str = "stage_entered_at") -> None:
-    """Events are recorded in order: nothing about a deal happens before it was created, or before it
-    entered its current state. A whole day is compared as a day (`--at today` is never too early)."""
-    if when.earlier(when.from_text(at), when.from_text(deal[field])):
-        raise InputError(f"--at {at} is before deal #{deal['id']} {_SINCE[field]} ({deal[field]}); "
+def in_order(book: Book, deal_id: int, at: str) -> None:
+    """Events are recorded in order: a new one cannot come before anything the deal's history holds."""
+    step = later_step(book, deal_id, when.from_text(at))
+    if step:
+        raise InputError(f"--at {at} is before deal #{deal_id} {step_text(step)} ({step['at']}); "
+                         "events must be recorded in order")
+
+
+def step_text(step: dict[str, Any]) -> str:
+    """A `later_step` as a sentence says it: `moved to Proposal`, `was won`."""
+    return f"moved to {step['stage']}" if step["event"] == "moved" else f"was {step['event']}"
+
+
+def not_before_created(deal: dict[str, Any], at: str) -> None:
+    """Nothing about a deal (an invoice, say) happens before it was created. A whole day is compared as a day."""
+    if when.earlier(when.from_text(at), when.from_text(deal["created_at"])):
+        raise InputError(f"--at {at} is before deal #{deal['id']} was created ({deal['created_at']}); "
                          "events must be recorded in order")
 
 
@@ -181,7 +200,7 @@ def move(book: Book, ref: str | int, stage_ref: str, *, note: str | None = None,
         if stage["id"] == deal["stage_id"]:
             raise Conflict(f"deal {_label(deal)} is already in {stage['name']}")
         moment = when.event_text(at)
-        not_before(deal, moment)
+        in_order(book, deal["id"], moment)
         enter_stage(book, deal, stage, moment, note)
     return view(book, deal["id"])
 
@@ -193,7 +212,7 @@ def advance(book: Book, ref: str | int, *, note: str | None = None, at: when.Mom
         if stage is None:
             raise Conflict(f"deal {_label(deal)} is in the last stage; close it with `dealflow won {deal['id']}`")
         moment = when.event_text(at)
-        not_before(deal, moment)
+        in_order(book, deal["id"], moment)
         enter_stage(book, deal, stage, moment, note)
     return view(book, deal["id"])
 
@@ -204,7 +223,7 @@ def close(book: Book, ref: str | int, status: str, *, reason: str | None = None,
     with book.transaction():
         deal = _open_deal(book, ref, "close")
         moment = when.event_text(at)
-        not_before(deal, moment)
+        in_order(book, deal["id"], moment)
         values: dict[str, Any] = {"status": status, "closed_at": moment}
         if status == "lost":
             if not reason:
@@ -228,7 +247,7 @@ def reopen(book: Book, ref: str | int, *, stage: str | None = None, note: str | 
         target = pipeline.resolve(book, stage) if stage else book.row(
             "SELECT * FROM stages WHERE id = ?", (deal["stage_id"],))
         moment = when.event_text(at)
-        not_before(deal, moment, "closed_at")
+        in_order(book, deal["id"], moment)
         book.update("deals", deal["id"], {"status": "open", "closed_at": None, "lost_reason": None,
                                           "lost_note": None, "stage_id": target["id"], "stage_entered_at": moment})
         _history(book, deal["id"], "reopened", deal["stage_id"], target["id"], moment, note)
@@ -273,9 +292,7 @@ def edit(book: Book, ref: str | int, *, title: str | None = None, value: str | N
         if clear_probability:
             values["probability"] = None
         if add_tags or remove_tags:
-            dropped = {tag.casefold() for tag in remove_tags}
-            kept = [tag for tag in tags_split(deal["tags"]) if tag.casefold() not in dropped]
-            values["tags"] = tags_join(kept + list(add_tags))
+            values["tags"] = tags_edited(deal["tags"], list(add_tags), list(remove_tags))
         if not values:
             raise InputError("nothing to change; give at least one option (see `dealflow edit --help`)")
         book.update("deals", deal["id"], values)
@@ -397,6 +414,7 @@ def rehome(book: Book, old_stage: int, new_stage: int, at: when.Moment | None) -
     moved = book.conn.execute("UPDATE deals SET stage_id = ? WHERE stage_id = ?", (new_stage, old_stage)).rowcount
     stage = book.row("SELECT * FROM stages WHERE id = ?", (new_stage,))
     for deal_id in open_ids:
+        in_order(book, deal_id, moment)
         book.update("deals", deal_id, {"stage_entered_at": moment})
         _history(book, deal_id, "moved", old_stage, new_stage, moment, f"stage {name!r} was removed")
         _run_entry_task(book, deal_id, stage, moment)

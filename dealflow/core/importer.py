@@ -181,7 +181,7 @@ def _stage_names(columns: Columns, chunk: list[list[str]], named: dict[str, set[
     for cells in chunk:
         if (stage := columns.values(cells).get("stage")) is not None:
             written = " ".join(stage.split())
-            folded = written.casefold()
+            folded = fold(written)
             if folded not in WON_WORDS and folded not in LOST_WORDS:
                 named.setdefault(folded, set()).add(written)
 
@@ -257,7 +257,7 @@ class Job:
                  grouped: bool = False):
         self.book, self.kind, self.columns, self.options, self.summary = book, kind, columns, options, summary
         self.writer = Writer(book, grouped)
-        self.stages = {stage["name"].casefold(): stage for stage in pipeline.stages(book)}
+        self.stages = {fold(stage["name"]): stage for stage in pipeline.stages(book)}
         self.moment = clock.now()
         self.now = when.to_text(self.moment)
         self.currency = settings.get(book, "currency")
@@ -445,19 +445,19 @@ class Job:
                 self.unmade[folded] = str(exc)
                 continue
             self.summary.stages_created.append(created["name"])
-        self.stages = {stage["name"].casefold(): stage for stage in pipeline.stages(self.book)}
+        self.stages = {fold(stage["name"]): stage for stage in pipeline.stages(self.book)}
 
     def drop_unused_stages(self) -> None:
         """Stages created for rows that were all left out (--skip-errors) are not kept."""
         for name in list(self.summary.stages_created):
-            stage = self.stages[name.casefold()]
+            stage = self.stages[fold(name)]
             if not self.book.value("SELECT count(*) FROM deals WHERE stage_id = ?", (stage["id"],)):
                 pipeline.remove(self.book, name)
                 self.summary.stages_created.remove(name)
 
     def stage(self, row: Row, name: str) -> dict[str, Any] | None:
-        """A pipeline stage by name (any case); with --create-stages the unknown ones were created up front."""
-        folded = " ".join(name.split()).casefold()
+        """A pipeline stage by name (any case, ё as е); with --create-stages the unknown ones were created up front."""
+        folded = fold(" ".join(name.split()))
         found = self.stages.get(folded)
         if found or row.problems:
             return found
@@ -480,12 +480,12 @@ class Job:
         A status column (`Deal - Status`) wins over IsClosed/IsWon, which win over a won/lost stage word.
         """
         stage = row.text("stage")
-        word = " ".join(stage.split()).casefold() if stage else None
+        word = fold(" ".join(stage.split())) if stage else None
         from_words = "won" if word in WON_WORDS else "lost" if word in LOST_WORDS else None
         stage = None if from_words else stage
         stated = row.text("status")
         if stated:
-            folded = " ".join(stated.split()).casefold()
+            folded = fold(" ".join(stated.split()))
             found = "won" if folded in WON_WORDS else "lost" if folded in LOST_WORDS else folded
             if found not in ("open", "won", "lost"):
                 row.problem("status", f"{stated!r} is not a status; use open, won or lost")
@@ -609,14 +609,22 @@ class Job:
             self.history(deal_id, status, stage["id"], stage["id"], closed_at)
         self.summary.deals_created += 1
 
-    @staticmethod
-    def closed_in_order(row: Row, old: dict[str, Any], closed: tuple[when.Moment, str]) -> None:
+    def closed_in_order(self, row: Row, old: dict[str, Any], closed: tuple[when.Moment, str]) -> None:
         """A re-import that closes a deal cannot date the close before the deal's last recorded change
-        (as `dealflow won --at`): its history would go back in time. A whole day is compared as a day."""
+        (as `dealflow won --at`): its history would go back in time. A whole day is compared as a day, so
+        a close timed on the day of a whole-day change passes it, and must then not come before the times
+        recorded that day either (`deals.later_step`). History is read only in that case: the deal's fields
+        settle every other one, and a big import runs without the history's index."""
         since = old["closed_at"] if old["status"] != "open" else old["stage_entered_at"]
         if when.earlier(closed[0], when.from_text(since)):
-            row.problem("closed", f"{closed[1]} is before deal #{old['id']} entered its current state ({since}); "
-                        "its history would go back in time")
+            done, at = "entered its current state", since
+        elif len(since) == 10 and len(closed[1]) > 10 and closed[1][:10] == since and \
+                (step := deals.later_step(self.book, old["id"], closed[0])):
+            done, at = deals.step_text(step), step["at"]
+        else:
+            return
+        row.problem("closed", f"{closed[1]} is before deal #{old['id']} {done} ({at}); "
+                    "its history would go back in time")
 
     def update_deal(self, old: dict[str, Any], values: dict[str, Any], status: str | None,
                     stage: dict[str, Any] | None, closed: str | None, entered: str | None) -> None:

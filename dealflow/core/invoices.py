@@ -221,7 +221,7 @@ def add(book: Book, deal_ref: str | int, *, amount: str | None = None, items: li
         deal = deals.get(book, deal_ref)
         if deal["status"] == "lost":
             raise Conflict(f"deal #{deal['id']} is lost; `dealflow reopen {deal['id']}` first to invoice it")
-        deals.not_before(deal, when.to_text(moment), "created_at")
+        deals.not_before_created(deal, when.to_text(moment))
         lines = _lines(deal, amount, items or [])
         total = sum(line["amount"] for line in lines)
         if total <= 0:

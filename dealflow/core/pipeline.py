@@ -206,9 +206,12 @@ def check_probability(probability: Any) -> int:
 
 def install(book: Book, specs: list[StageSpec]) -> None:
     """Replace the stages of a book that has no deals."""
-    names = [spec.name.strip().casefold() for spec in specs]
-    if len(set(names)) != len(names):
-        raise InputError("two stages have the same name")
+    seen: dict[str, str] = {}
+    for spec in specs:
+        name = spec.name.strip()
+        if fold(name) in seen:
+            raise InputError(f"stages {seen[fold(name)]!r} and {name!r} have the same name (case and ё/е aside)")
+        seen[fold(name)] = name
     roles = [spec.role for spec in specs if spec.role]
     if len(set(roles)) != len(roles):
         raise InputError("only one stage may have each role (invoice, payment)")
@@ -225,11 +228,12 @@ def install(book: Book, specs: list[StageSpec]) -> None:
 
 
 def _unique_name(book: Book, name: str, except_id: int | None = None) -> str:
+    """The trimmed name, refused if another stage has it in any case or spelling of ё (as `resolve` reads it)."""
     clean = name.strip()
     if not clean:
         raise InputError("a stage needs a name")
     for stage in stages(book):
-        if stage["name"].casefold() == clean.casefold() and stage["id"] != except_id:
+        if fold(stage["name"]) == fold(clean) and stage["id"] != except_id:
             raise Conflict(f"there is already a stage named {stage['name']!r}")
     return clean
 

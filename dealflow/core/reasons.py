@@ -21,12 +21,13 @@ def listing(book: Book) -> list[dict[str, Any]]:
 
 
 def resolve(book: Book, ref: str) -> str:
-    """A reason by name (any case) or unique prefix; returns its name as stored."""
+    """A reason by name (any case, ё as е) or unique prefix; returns its name as stored. A book from before
+    `add` read ё as е may hold two spellings of one reason: the one typed exactly is taken first."""
     wanted = fold(ref.strip())
     names = [row["name"] for row in listing(book)]
     exact = [name for name in names if fold(name) == wanted]
     if exact:
-        return exact[0]
+        return ref.strip() if ref.strip() in exact else exact[0]
     prefixed = [name for name in names if fold(name).startswith(wanted)] if wanted else []
     if len(prefixed) == 1:
         return prefixed[0]
@@ -37,12 +38,13 @@ def resolve(book: Book, ref: str) -> str:
 
 
 def add(book: Book, name: str) -> dict[str, Any]:
+    """A new reason; refused when one reads the same (any case, ё as е), as `resolve` could not tell them apart."""
     clean = name.strip()
     if not clean:
         raise InputError("a reason needs a name")
     with book.transaction():
         for row in listing(book):
-            if row["name"].casefold() == clean.casefold():
+            if fold(row["name"]) == fold(clean):
                 raise Conflict(f"reason {row['name']!r} already exists")
         reason_id = book.insert("reasons", {"name": clean})
     return {"id": reason_id, "name": clean, "deals": 0}

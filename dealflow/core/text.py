@@ -59,14 +59,21 @@ def clean(text: str | None) -> str | None:
 
 
 def tags_join(tags: list[str]) -> str | None:
-    """Store tags as one comma-separated field, each once, in the order given."""
-    seen: list[str] = []
+    """Store tags as one comma-separated field, each once (any case, ё as е: `теплый` is `тёплый`), in the
+    order given, as first spelled."""
+    seen: dict[str, str] = {}
     for tag in tags:
         for part in tag.split(","):
             part = part.strip()
-            if part and part.casefold() not in (known.casefold() for known in seen):
-                seen.append(part)
-    return ",".join(seen) or None
+            if part:
+                seen.setdefault(fold(part), part)
+    return ",".join(seen.values()) or None
+
+
+def tags_edited(stored: str | None, add: list[str], remove: list[str]) -> str | None:
+    """Stored tags with `remove` taken out (as `--tag` finds them: any case, ё as е) and `add` appended."""
+    dropped = {fold(tag.strip()) for tag in remove}
+    return tags_join([tag for tag in tags_split(stored) if fold(tag) not in dropped] + list(add))
 
 
 def tags_split(stored: str | None) -> list[str]:
@@ -74,7 +81,7 @@ def tags_split(stored: str | None) -> list[str]:
 
 
 TAG_MATCH = "(',' || fold({column}) || ',') LIKE '%,' || ? || ',%'"
-"""SQL condition: the comma-separated `column` holds a tag (bind the casefolded tag)."""
+"""SQL condition: the comma-separated `column` holds a tag (bind the tag folded by `fold`)."""
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

@@ -16,6 +16,7 @@ Moment = date | datetime
 ACCEPTED = (
     "now, today, tomorrow, yesterday (сегодня, завтра, вчера), a weekday (fri, friday), eow, eom, "
     "an offset (+3d, -1d, +2w, +1m, +4h), an ISO date or datetime (2026-12-01, 2026-12-01 14:30), "
+    "a day-first date (25.12.2026, 01.02.2027 14:30), "
     "a time (14:30), a day with a time (tomorrow 10:00, fri 9:30) or a date such as '5 Dec'"
 )
 
@@ -39,6 +40,7 @@ _WEEKDAYS = {
 }
 _TIME = Regex(r"^(\d{1,2}):(\d{2})$")
 _ISO_DAY = Regex(r"^\d{4}-\d{2}-\d{2}")
+_DOTTED = Regex(r"^(\d{1,2})\.(\d{1,2})\.(\d+)(?:[ t](\d{1,2}:\d{2}))?$")  # read lowered
 _WORD = Regex(r"[^\W\d_]+")  # letters only
 _DIGIT_RUN = Regex(r"\d+")
 
@@ -102,13 +104,20 @@ def parse(text: str, now: datetime | None = None) -> Moment:
     lowered = cleaned.casefold()
     if not lowered:
         raise InputError(f"a date is required; use {ACCEPTED}")
-    for reader in (_relative, _day_and_time, _iso, _free_form):
+    for reader in (_relative, _day_and_time, _iso, _dotted, _free_form):
         moment = reader(cleaned if reader in (_iso, _free_form) else lowered, now)
         if moment is not None:
-            if not FIRST_DAY <= day_of(moment) <= LAST_DAY:
-                raise InputError(f"{text!r} is out of range: dates go from {RANGE}")
-            return clock.localize(moment) if isinstance(moment, datetime) else moment
+            _check_range(text, moment)  # before localizing too: far out of range, a time zone could overflow
+            if isinstance(moment, datetime):
+                moment = clock.localize(moment)
+                _check_range(text, moment)  # the local day is the one stored: 2999-12-31T23:30-05:00 is in 3000
+            return moment
     raise InputError(f"cannot read {text!r} as a date; use {ACCEPTED}")
+
+
+def _check_range(text: str, moment: Moment) -> None:
+    if not FIRST_DAY <= day_of(moment) <= LAST_DAY:
+        raise InputError(f"{text!r} is out of range: dates go from {RANGE}")
 
 
 def _relative(text: str, now: datetime) -> Moment | None:
@@ -159,6 +168,22 @@ def _iso(text: str, now: datetime) -> Moment | None:
         return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"{text!r} is not a valid date; use YYYY-MM-DD or YYYY-MM-DD HH:MM") from None
+
+
+def _dotted(text: str, now: datetime) -> Moment | None:
+    """`DD.MM.YYYY [HH:MM]`: a dotted date is day-first wherever it is written so (and in imports), so
+    `01.02.2027` is the 1st of February. Only the year in full: `01.02.27` would be a guess at the century."""
+    match = _DOTTED.match(text)
+    if match is None:
+        return None
+    day, month, year, clock_time = match.groups()
+    if len(year) != 4:
+        raise InputError(f"{text!r}: write the year in full (DD.MM.YYYY), or the date as YYYY-MM-DD")
+    try:
+        moment = date(int(year), int(month), int(day))
+    except ValueError:
+        raise InputError(f"{text!r} is not a valid date; a dotted date is DD.MM.YYYY (day first), or use YYYY-MM-DD") from None
+    return _at_time(moment, clock_time) if clock_time else moment
 
 
 def _free_form(text: str, now: datetime) -> Moment | None:

@@ -43,13 +43,27 @@ def resolve_path(option: str | None) -> str:
     return os.path.expanduser(chosen) if chosen else default_path()
 
 
+class Connection(sqlite3.Connection):
+    """sqlite3's connection, also counting the changes its rollbacks undid.
+
+    `total_changes` counts every row a statement changed, rolled back or not: after a failed first command
+    the book it created must be told apart from one really written to (see `Book.close`), so `kept_changes`
+    leaves out what `transaction` rolled back."""
+
+    undone = 0
+
+    @property
+    def kept_changes(self) -> int:
+        return self.total_changes - self.undone
+
+
 def connect(path: str, on_create: Callable[[sqlite3.Connection], None] | None = None) -> sqlite3.Connection:
     """Open (creating if needed) and migrate a book; a book from a newer dealflow is refused untouched."""
     if os.path.isdir(path):
         raise DealflowError(f"{path} is a folder; give --db the path of a database file")
     try:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, factory=Connection)
     except (OSError, sqlite3.DatabaseError) as exc:
         raise DealflowError(f"cannot open {path}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
@@ -104,20 +118,27 @@ def transaction(conn: sqlite3.Connection, handle: Handle | None = None) -> _Tran
 class _Transaction:
     """A class rather than `@contextmanager`: contextlib would cost every command 2 ms of imports."""
 
-    __slots__ = ("conn", "handle", "began")
+    __slots__ = ("conn", "handle", "began", "changes")
 
     def __init__(self, conn: sqlite3.Connection, handle: Any):
-        self.conn, self.handle, self.began = conn, handle, False
+        self.conn, self.handle, self.began, self.changes = conn, handle, False, 0
 
     def __enter__(self) -> Any:
         if not self.conn.in_transaction:
             self.conn.execute("BEGIN IMMEDIATE")
             self.began = True
+            self.changes = self.conn.total_changes
         return self.handle
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
-        if self.began:
-            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        if not self.began:
+            return
+        if kind is None:
+            self.conn.execute("COMMIT")
+            return
+        self.conn.execute("ROLLBACK")
+        if isinstance(self.conn, Connection):
+            self.conn.undone += self.conn.total_changes - self.changes
 
 
 def indexes_built_after(conn: sqlite3.Connection, tables: Iterable[str]) -> AbstractContextManager[None]:

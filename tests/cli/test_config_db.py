@@ -105,6 +105,19 @@ def test_a_first_command_that_fails_leaves_no_book_behind(cli, tmp_path, args):
     assert not list(tmp_path.glob("typo.db*"))
 
 
+def test_a_first_command_whose_writes_were_rolled_back_leaves_no_book_behind(cli, tmp_path):
+    """The import writes its good row before the bad one stops it; the rollback undoes it, so the new book is
+    as untouched as after a command that wrote nothing, and is removed too."""
+    source = tmp_path / "amo.csv"
+    source.write_text("title,stage\nGood,Lead\nBad,Nowhere\n", encoding="utf-8")
+    result = cli("--db", str(tmp_path / "typo.db"), "import", "deals", str(source))
+    assert result.exit_code == 1 and "no stage 'Nowhere'" in result.stderr
+    assert not list(tmp_path.glob("typo.db*"))
+    cli.ok("--db", str(tmp_path / "kept.db"), "import", "deals", str(source), "--skip-errors")
+    assert cli("--db", str(tmp_path / "kept.db"), "import", "deals", str(source)).exit_code == 1
+    assert [row[1] for row in db_state(tmp_path / "kept.db")["deals"]] == ["Good"]
+
+
 def test_a_first_today_that_fails_leaves_no_book_behind(tmp_path):
     path = tmp_path / "typo.db"
     result = run_exe("--db", str(path), "today", "--on", "yesterday")

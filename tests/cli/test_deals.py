@@ -86,7 +86,7 @@ def test_show_table_of_an_open_deal(cli, acme):
     (("add", " "), "needs a title"),
     (("add", "X", "--contact", "пёт"), "matches 2 contacts: #1 Пётр (+7 916 000-00-01); #2 Пётр Иванов"),
     (("add", "X", "--email", "bad"), "not an email"),
-    (("move", "1", "Proposal", "--at", "2026-11-01"), "before deal #1 entered"),
+    (("move", "1", "Proposal", "--at", "2026-11-01"), "before deal #1 was created (2026-11-22T10:00:00+03:00)"),
     (("move", "1", "Proposal", "--at", "tomorrow"), "future"),
     (("edit", "1"), "nothing to change"),
     (("edit", "1", "--contact", "nobody"), "no contact matches"),
@@ -133,6 +133,15 @@ def test_edit_tags_and_probability(cli):
     deal = json.loads(cli.ok("show", "1", "-f", "json").stdout)
     assert (deal["tags"], deal["probability"], deal["probability_override"]) == ("windows,urgent", 10, None)
     assert cli.ok("deals", "--tag", "URGENT", "--no-header").stdout.startswith("1\t")
+
+
+def test_tags_differing_only_by_yo_are_one_tag(cli):
+    """`теплый` is the tag `тёплый` (as --tag finds it): stored once, as first spelled, and untagged by either."""
+    cli.ok("add", "Acme", "--tag", "тёплый", "--tag", "Теплый", "--tag", "b2b")
+    cli.ok("edit", "1", "--tag", "ТЁПЛЫЙ")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["tags"] == "тёплый,b2b"
+    cli.ok("edit", "1", "--untag", "теплый")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["tags"] == "b2b"
 
 
 def test_at_backdates_won_and_lost(cli, clock):

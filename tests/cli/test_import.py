@@ -234,6 +234,17 @@ def test_reimport_that_closes_a_deal_keeps_its_history_in_order(cli, db_path, tm
                                           ("lost", "Proposal", "Proposal", "2026-04-01")]
 
 
+def test_reimport_cannot_close_a_deal_before_a_time_on_the_day_of_its_whole_day_step(cli, tmp_path, assert_refused):
+    """Created at 12:00 and moved on the 20th (a whole day): a close at 11:30 that day would precede the creation."""
+    cli.ok("import", "deals", str(write(tmp_path / "a.csv", "id,title,stage,created\nX1,Alpha,Lead,2026-11-20 12:00\n")))
+    cli.ok("move", "1", "Proposal", "--at", "2026-11-20")
+    assert_refused("import", "deals", str(write(tmp_path / "b.csv", "id,status,closed\nX1,won,2026-11-20 11:30\n")),
+                   "--key", "external_id", message="line 2: closed: 2026-11-20T11:30:00+03:00 is before deal #1 was "
+                   "created (2026-11-20T12:00:00+03:00); its history would go back in time")
+    cli.ok("import", "deals", str(write(tmp_path / "c.csv", "id,status,closed\nX1,won,2026-11-20 12:30\n")),
+           "--key", "external_id")
+
+
 def test_reimport_without_key_is_refused(cli, tmp_path, assert_refused):
     source = write(tmp_path / "a.csv", "id,title\nX1,Alpha\n")
     cli.ok("import", "deals", str(source))
@@ -248,6 +259,22 @@ def test_create_stages_puts_unknown_stages_before_the_invoice_stage(cli, db_path
         "Lead", "Qualified", "Proposal", "Negotiation", "Demo", "Trial", "Invoiced"]
     assert query(db_path, "SELECT d.title, s.name FROM deals d JOIN stages s ON s.id = d.stage_id ORDER BY d.id") == [
         ("A", "Trial"), ("B", "Demo"), ("C", "Demo"), ("D", "Invoiced")]
+
+
+def test_stage_names_are_matched_with_yo_read_as_ye(cli, db_path, tmp_path):
+    """`Счет выставлен` in a file is the pipeline's `Счёт выставлен`: found without --create-stages, and not
+    created a second time with it; two spellings in one file make one new stage."""
+    cli.ok("stage", "add", "Счёт выставлен", "--before", "Invoiced")
+    text = "title,stage\nA,Счет выставлен\nB,СЧЁТ ВЫСТАВЛЕН\n"
+    cli.ok("import", "deals", str(write(tmp_path / "a.csv", text)))
+    text = "title,stage\nC,счет выставлен\nD,Счет оплачен\nE,Счёт оплачен\n"
+    result = cli.ok("import", "deals", str(write(tmp_path / "b.csv", text)), "--create-stages")
+    assert "stages created: Счет оплачен;" in result.stdout  # the spelling that sorts first
+    assert query(db_path, "SELECT d.title, s.name FROM deals d JOIN stages s ON s.id = d.stage_id ORDER BY d.id") == [
+        ("A", "Счёт выставлен"), ("B", "Счёт выставлен"), ("C", "Счёт выставлен"), ("D", "Счет оплачен"),
+        ("E", "Счет оплачен")]
+    assert [name for (name,) in query(db_path, "SELECT name FROM stages ORDER BY position")][-3:] == [
+        "Счёт выставлен", "Счет оплачен", "Invoiced"]
 
 
 def test_create_stages_keeps_no_stage_only_rejected_rows_named(cli, db_path, tmp_path):

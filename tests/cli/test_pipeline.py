@@ -72,6 +72,27 @@ def test_a_removed_stage_leaves_the_pipeline_but_not_the_history(cli, assert_ref
     assert [row[1] for row in stage_rows(cli)][:2] == ["Lead", "Qualified"]
 
 
+def test_stage_names_differing_only_by_yo_are_one_name(cli, assert_refused, tmp_path):
+    """Russians type е for ё: `Счет выставлен` is the stage `Счёт выставлен`, never a second one."""
+    cli.ok("stage", "add", "Счёт выставлен")
+    assert_refused("stage", "add", "Счет выставлен", message="already a stage named 'Счёт выставлен'")
+    assert_refused("stage", "add", "СЧЕТ ВЫСТАВЛЕН", message="already a stage named 'Счёт выставлен'")
+    cli.ok("stage", "add", "Другой")
+    assert_refused("stage", "edit", "Другой", "--name", "счет выставлен", message="already a stage named")
+    cli.ok("stage", "edit", "Счёт", "--name", "Счет выставлен")  # its own name, respelled
+    cli.ok("add", "Acme", "--stage", "Счёт выставлен")
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["stage"] == "Счет выставлен"
+    cli.ok("move", "1", "Lead")
+    cli.ok("stage", "remove", "счёт выставлен")  # history names it: kept as a removed stage
+    assert_refused("stage", "edit", "Другой", "--name", "Счёт выставлен", message="removed stage was called")
+    assert cli.ok("stage", "add", "Счёт выставлен").stdout.startswith("Added stage 7. Счёт выставлен")
+    assert [row[1] for row in stage_rows(cli)][-2:] == ["Другой", "Счёт выставлен"]
+    pipeline = tmp_path / "p.csv"
+    pipeline.write_text("name,probability\nСчёт,10\nСЧЕТ,20\n", encoding="utf-8")
+    assert_refused("--db", str(tmp_path / "new.db"), "init", "--pipeline", str(pipeline),
+                   message="stages 'Счёт' and 'СЧЕТ' have the same name")
+
+
 def test_init_refuses_a_bad_toml_and_creates_no_book(cli, assert_refused, tmp_path, db_path):
     path = tmp_path / "bad.toml"
     path.write_text("[[stage]]\nprobability = 5\n")
@@ -87,6 +108,25 @@ def test_reasons(cli):
     assert rows["went silent"] == "1" and rows["price"] == "0" and len(rows) == 9
     cli.ok("reason", "remove", "went silent")
     assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["lost_reason"] == "went silent"
+
+
+def test_reasons_differing_only_by_yo_are_one_reason(cli, assert_refused, book):
+    """`ушел к конкуренту` is the reason `ушёл к конкуренту`: not a second one, and removing it removes that one."""
+    cli.ok("reason", "add", "ушёл к конкуренту")
+    cli.ok("add", "Acme")
+    cli.ok("lost", "1", "--reason", "ушел к")
+    assert_refused("reason", "add", "Ушел к конкуренту", message="reason 'ушёл к конкуренту' already exists")
+    cli.ok("reason", "remove", "ушел к конкуренту")
+    assert book.value("SELECT count(*) FROM reasons WHERE fold(name) = 'ушел к конкуренту'") == 0
+    assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["lost_reason"] == "ушёл к конкуренту"
+
+
+def test_of_two_old_spellings_of_a_reason_the_one_typed_is_removed(cli, book):
+    """A book from before reasons read ё as е may hold both spellings: each is still removable by its own."""
+    book.conn.executemany("INSERT INTO reasons (name) VALUES (?)", [("ушёл",), ("ушел",)])
+    book.conn.commit()
+    cli.ok("reason", "remove", "ушел")
+    assert book.value("SELECT group_concat(name) FROM reasons WHERE fold(name) = 'ушел'") == "ушёл"
 
 
 def test_the_reason_sweep_files_deals_under_cannot_be_removed(cli, assert_refused):

@@ -121,7 +121,7 @@ def test_at_backdates_and_is_validated(book, clock):
     deals.add(book, "Acme", at=datetime(2026, 11, 10, 9, 0, tzinfo=MSK))
     moved = deals.move(book, 1, "Qualified", at=date(2026, 11, 15))
     assert (moved["stage_entered_at"], moved["days_in_stage"]) == ("2026-11-15", 7)
-    with pytest.raises(InputError, match="before deal #1 entered"):
+    with pytest.raises(InputError, match="before deal #1 moved to Qualified"):
         deals.move(book, 1, "Proposal", at=date(2026, 11, 14))
     with pytest.raises(InputError, match="future"):
         deals.close(book, 1, "won", at=date(2026, 11, 23))

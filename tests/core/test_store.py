@@ -67,6 +67,12 @@ def test_a_folder_is_refused(tmp_path):
 def test_a_new_book_closed_after_a_failure_is_removed_only_if_nothing_else_touched_it(tmp_path):
     quiet, written, shared = (tmp_path / name for name in ("quiet.db", "written.db", "shared.db"))
     Book.open(quiet).close(failed=True)
+    undone = Book.open(tmp_path / "undone.db")  # writes that were rolled back leave it as untouched
+    with pytest.raises(RuntimeError):
+        with undone.transaction():
+            undone.insert("reasons", {"name": "rolled back"})
+            raise RuntimeError("boom")
+    undone.close(failed=True)
     book = Book.open(written)
     book.insert("contacts", {"name": "Анна", "created_at": "2026-11-22T10:00:00+03:00"})
     book.close(failed=True)

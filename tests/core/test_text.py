@@ -7,7 +7,7 @@ import sqlite3
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dealflow.core.text import Regex, digits, email_key
+from dealflow.core.text import Regex, digits, email_key, tags_edited, tags_join
 
 
 @given(st.text(alphabet=st.sampled_from("aZq@.-_ ÜüДдİıẞß1\u00a0\t"), max_size=12))
@@ -38,3 +38,9 @@ def test_regex_compiles_on_first_use_and_then_is_a_compiled_pattern():
     assert pattern.fullmatch("12 x")[1] == "12"
     assert pattern.match("x") is None
     assert pattern.pattern == r"(?s)(\d+)\s*x"
+
+
+def test_tags_are_kept_once_in_any_case_and_spelling_of_yo():
+    assert tags_join(["тёплый, VIP", "Теплый,vip", " b2b ,", "ТЁПЛЫЙ"]) == "тёплый,VIP,b2b"
+    assert tags_join(["", " , "]) is None
+    assert tags_edited("тёплый,VIP,b2b", ["Новый", "новый"], ["ТЕПЛЫЙ", "vip"]) == "b2b,Новый"

@@ -1,5 +1,6 @@
 """WHEN: every form SPEC §2 lists, read against a pinned now (Sunday 2026-11-22 10:00 Moscow)."""
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -49,6 +50,11 @@ def at(*parts: int) -> datetime:
     ("fri 9:30", at(2026, 11, 27, 9, 30)),
     ("5 Dec", date(2026, 12, 5)),
     ("Dec 5 2026", date(2026, 12, 5)),
+    ("01.02.2027", date(2027, 2, 1)),  # a dotted date is day-first
+    ("1.2.2027", date(2027, 2, 1)),
+    ("25.12.2026", date(2026, 12, 25)),
+    ("01.02.2027 14:30", at(2027, 2, 1, 14, 30)),
+    ("01.02.2027T9:05", at(2027, 2, 1, 9, 5)),
     ("  tomorrow   10:00 ", at(2026, 11, 23, 10, 0)),
 ])
 def test_every_listed_form(text, expected):
@@ -92,7 +98,7 @@ def test_month_offset_clamps_to_the_month_end():
 
 @pytest.mark.parametrize("text", [
     "", "   ", "someday", "next week", "+3x", "25:00", "12:60", "2026-13-01", "2026-02-30", "tomorrow 25:00",
-    "fri 9", "1/2/2026", "03.04.2026", "+99999d", "+9999y", "-9999y", "now 10:00", "дата",
+    "fri 9", "1/2/2026", "03.04.26", "31.02.2027", "13.01.2027 24:00", "+99999d", "+9999y", "-9999y", "now 10:00", "дата",
 ])
 def test_anything_else_is_an_input_error_naming_the_forms(text):
     with pytest.raises(InputError) as raised:
@@ -103,6 +109,8 @@ def test_anything_else_is_an_input_error_naming_the_forms(text):
 @pytest.mark.parametrize("text", [
     "9999-12-31 23:59", "9999-12-31", "Dec 31 9999 23:59", "0001-01-01", "0001-01-01 10:00", "1899-12-31",
     "5 Dec 1066", "3000-01-01", "+1000y", "-200y",
+    "2999-12-31T23:30-05:00",  # 07:30 on 3000-01-01 in Moscow: the local day is the one stored
+    "1900-01-01T00:30+05:00",  # 22:00 on 1899-12-31 in Moscow
 ])
 def test_dates_outside_1900_to_2999_are_out_of_range(text):
     with pytest.raises(InputError, match=r"out of range: dates go from 1900-01-01 to 2999-12-31"):
@@ -115,9 +123,50 @@ def test_the_ends_of_the_range_are_dates():
     assert when.parse("Dec 31 2999", NOW) == date(2999, 12, 31)
 
 
+def test_local_mean_time_is_stored_with_a_whole_minute_offset():
+    """Moscow kept local mean time (+02:30:17) until 1919; ISO 8601 offsets are whole minutes, so the offset is
+    rounded: a time typed keeps its wall clock (and its day), one typed with an offset its instant."""
+    assert when.to_text(when.parse("1900-01-01 00:00", NOW)) == "1900-01-01T00:00:00+02:30"
+    assert when.to_text(when.parse("1900-01-01T03:30+05:00", NOW)) == "1900-01-01T01:00:00+02:30"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(1899, 12, 30), max_value=datetime(3000, 1, 2)),
+       st.integers(-14 * 60, 14 * 60))
+def test_every_instant_read_is_stored_as_iso_8601_within_the_range(moment, minutes):
+    """Any offset typed, any year at the range's edges: what is kept is a local moment inside 1900–2999 whose
+    text has a whole-minute offset, and reads back as the same moment."""
+    text = moment.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=minutes))).isoformat()
+    try:
+        got = when.parse(text, NOW)
+    except InputError as error:
+        assert "out of range" in str(error)
+        return
+    stored = when.to_text(got)
+    assert date(1900, 1, 1) <= got.date() <= date(2999, 12, 31)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}", stored), stored
+    assert when.from_text(stored) == got
+
+
 def test_ambiguous_day_month_is_refused_not_guessed():
     with pytest.raises(InputError, match="two ways"):
         when.parse("1/2/2026", NOW)
+    with pytest.raises(InputError, match="write the year in full"):
+        when.parse("01.02.27", NOW)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)), st.booleans(),
+       st.one_of(st.none(), st.times().map(lambda t: t.replace(second=0, microsecond=0))))
+def test_dotted_dates_are_day_first(day, padded, clock_time):
+    """`DD.MM.YYYY` (as Russians write dates, and as imports read them) is never month-first or refused as
+    ambiguous, whether the day and month are padded or not."""
+    text = f"{day.day:02}.{day.month:02}.{day.year}" if padded else f"{day.day}.{day.month}.{day.year}"
+    if clock_time is None:
+        assert when.parse(text, NOW) == day
+        return
+    got = when.parse(f"{text} {clock_time.strftime('%H:%M')}", NOW)
+    assert (got.date(), got.time()) == (day, clock_time)
 
 
 @settings(max_examples=300, deadline=None)
