@@ -39,11 +39,12 @@ def digits(phone: str | None) -> str | None:
 # Who a phone number belongs to is decided by its last ten digits: `+7 916 000-00-01` and `8 916 000 00 01`
 # (a trunk prefix), `+44 7700 900123` and `07700 900123`, are one number. In SQL, over stored digits (indexed).
 PHONE_KEY_SQL = "substr(phone_digits, -10)"
+PHONE_KEY_LENGTH = 10
 
 
 def phone_key(phone_digits: str) -> str:
     """The part of a number's digits that says whose it is (see PHONE_KEY_SQL)."""
-    return phone_digits[-10:]
+    return phone_digits[-PHONE_KEY_LENGTH:]
 
 
 def fold(text: str) -> str:
