@@ -15,6 +15,7 @@ MIN_PHONE_SUFFIX = 7
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMBER = re.compile(r"#?\d{1,18}")  # a contact's number (18 digits fit SQLite's integers)
 _PHONE_TEXT = re.compile(r"[\d\s()+\-.]+")
+_PHONE_SEPARATORS = re.compile(r"[,;\n]")
 
 LIST_SQL = """
 SELECT c.id, c.name, c.company, c.email, c.phone, c.source, c.tags,
@@ -114,6 +115,10 @@ def _checked(book: Book, values: dict[str, Any], except_id: int | None = None) -
             raise Conflict(f"{values['email']} already belongs to contact {_describe(other)}; "
                            f"use that contact or `dealflow contact edit {other['id']}`")
     if "phone" in values:
+        first, others = split_phones(values["phone"])
+        if others:
+            raise InputError(f"{values['phone']!r} is {len(others) + 1} phone numbers; a contact has one: give "
+                             f"--phone {_quoted(first)} and keep the others in --note")
         values["phone_digits"] = digits(values["phone"])
         if values["phone"] and not values["phone_digits"]:
             raise InputError(f"{values['phone']!r} is not a phone number")
@@ -124,6 +129,13 @@ def _checked(book: Book, values: dict[str, Any], except_id: int | None = None) -
                 raise Conflict(f"phone {values['phone']} already belongs to contact {_describe(other)}; "
                                f"use that contact or `dealflow contact edit {other['id']}`")
     return values
+
+
+def split_phones(text: str | None) -> tuple[str | None, list[str]]:
+    """A phone field that may hold several numbers (`+7 916 000-00-01, +7 495 111-22-33`, as Pipedrive exports
+    them): the first is the contact's phone, the rest are others. Their digits joined would be nobody's number."""
+    parts = [part.strip() for part in _PHONE_SEPARATORS.split(text or "") if part.strip()]
+    return (parts[0] if parts else clean(text)), parts[1:]
 
 
 def add(book: Book, name: str, *, company: str | None = None, email: str | None = None,
@@ -151,7 +163,7 @@ def find_or_create(book: Book, *, ref: str | None = None, email: str | None = No
         email, ref = ref, None  # `--contact anna@acme.com` is an email, not a person named so
     contact = _by_details(book, email, phone)
     if contact and ref and not _may_name(book, ref, contact):
-        field = "email" if email and _same("email", contact["email"] or "", email) else "phone"
+        field = "email" if email and same_detail("email", contact["email"] or "", email) else "phone"
         raise _not_theirs(contact, ref, field, email if field == "email" else phone)
     if not contact and ref:
         contact = _named(book, ref, with_details=bool(email or phone))
@@ -233,7 +245,7 @@ def _agreeing(contact: dict[str, Any], given: dict[str, str | None]) -> dict[str
             continue
         if not contact[field]:
             filling[field] = value
-        elif not _same(field, contact[field], value):
+        elif not same_detail(field, contact[field], value):
             number, retyped = contact["id"], f"--{field} {_quoted(value)}"
             raise Conflict(
                 f"contact #{number} {contact['name']} already has {field} {contact[field]}, not {value}. To use "
@@ -243,8 +255,8 @@ def _agreeing(contact: dict[str, Any], given: dict[str, str | None]) -> dict[str
     return filling
 
 
-def _same(field: str, stored: str, given: str) -> bool:
-    """The same detail however written: a phone by its last ten digits (`8 916…` is `+7 916…`)."""
+def same_detail(field: str, stored: str, given: str) -> bool:
+    """The same detail however written (emails in any case): a phone by its last ten digits (`8 916…` is `+7 916…`)."""
     if field == "phone":
         return phone_key(digits(stored)) == phone_key(digits(given))
     return stored.casefold() == given.casefold()

@@ -68,3 +68,68 @@ def test_a_detail_of_another_contact_next_to_a_name_is_refused(cli, two_phones, 
     # the contact's name written more fully is still them
     assert cli.ok("add", "D", "--contact", "Пётр Смирнов", "--phone", "79160000001").stdout.endswith(
         "for contact #2 Пётр\n")
+
+
+def test_a_phone_field_holds_one_number(cli, tmp_path, assert_refused):
+    assert_refused("contact", "add", "Пётр", "--phone", "+7 916 000-00-01, +7 495 111-22-33",
+                   message="is 2 phone numbers; a contact has one: give --phone \"+7 916 000-00-01\"")
+    assert_refused("add", "D", "--contact", "Пётр", "--phone", "+7 916 000-00-01; +7 495 111-22-33",
+                   message="is 2 phone numbers")
+    people = tmp_path / "people.csv"
+    people.write_text('name,phone\nПётр,"+7 916 000-00-01, +7 495 111-22-33"\n', encoding="utf-8")
+    result = cli.ok("import", "contacts", str(people))
+    assert ("line 2: phone: +7 916 000-00-01 is the contact's phone; +7 495 111-22-33 went to their notes"
+            in result.stderr)
+    [petr] = json.loads(cli.ok("lookup", "89160000001", "-f", "json").stdout)
+    assert (petr["phone"], petr["notes"]) == ("+7 916 000-00-01", "Other phones: +7 495 111-22-33")
+    assert cli("lookup", "84951112233").exit_code == 1  # the second number is nobody's key
+
+
+def test_an_imported_name_that_is_not_the_details_owner_is_a_row_error(cli, db_path, tmp_path, assert_refused):
+    cli.ok("contact", "add", "Пётр", "--phone", "+7 916 000-00-01", "--email", "petr@x.ru")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("title,contact,phone\nД1,Марина Новая,8 916 000 00 01\nД2,Пётр Смирнов,8 916 000 00 01\n",
+                     encoding="utf-8")
+    assert_refused("import", "deals", str(deals),
+                   message="line 2: contact: 8 916 000 00 01 belongs to contact #1 'Пётр', not to 'Марина Новая'")
+    result = cli.ok("import", "deals", str(deals), "--skip-errors")
+    assert "1 deals created" in result.stdout and "1 rejected" in result.stdout
+    assert [(d["title"], d["contact"]) for d in json.loads(cli.ok("deals", "-f", "json").stdout)] == [
+        ("Д2", "Пётр")]
+
+
+def test_one_file_names_one_person_as_the_book_would(cli, tmp_path):
+    """A detail fills the same-name contact that lacks it; a contradicting detail is someone else."""
+    deals = tmp_path / "deals.csv"
+    deals.write_text("title,contact,email,phone\nД1,Анна Смирнова,,\nД2,Анна Смирнова,anna@x.ru,\n"
+                     "Д3,Анна Смирнова,,+7 903 000-00-09\nД4,Анна Смирнова,,\nД5,Анна Смирнова,other@x.ru,\n",
+                     encoding="utf-8")
+    cli.ok("import", "deals", str(deals))
+    people = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
+    assert [(p["id"], p["email"], p["phone"], p["open_deals"]) for p in people] == [
+        (1, "anna@x.ru", "+7 903 000-00-09", 4), (2, "other@x.ru", None, 1)]
+    # now two people share the name: a row without details cannot tell which, as `dealflow add` cannot
+    again = tmp_path / "again.csv"
+    again.write_text("title,contact\nД6,Анна Смирнова\n", encoding="utf-8")
+    result = cli("import", "deals", str(again))
+    assert result.exit_code == 1 and "line 2: contact: 2 contacts are named 'Анна Смирнова'" in result.stderr
+
+
+def test_a_matched_contact_gets_what_the_row_adds(cli, db_path, tmp_path, assert_refused):
+    people = tmp_path / "people.csv"
+    people.write_text("name,email,phone,tags,notes\nАнна,anna@x.ru,,vip,первая\n"
+                      "Анна Петрова,ANNA@x.ru,+7 903 123-45-67,опт,вторая заметка\n", encoding="utf-8")
+    assert "1 contacts created, 0 matched, 1 updated" in cli.ok("import", "contacts", str(people)).stdout
+    [anna] = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
+    assert (anna["name"], anna["phone"], anna["tags"]) == ("Анна", "+7 903 123-45-67", "vip,опт")
+    assert json.loads(cli.ok("contact", "show", "1", "-f", "json").stdout)["notes"] == "первая\nвторая заметка"
+    conflict = tmp_path / "conflict.csv"
+    conflict.write_text("name,email,phone\nАнна,anna@x.ru,+7 999 000-00-00\n", encoding="utf-8")
+    assert_refused("import", "contacts", str(conflict),
+                   message="line 2: phone: contact #1 'Анна' already has phone +7 903 123-45-67, not +7 999 000-00-00")
+    # a deal row matched by email stores the phone its contact lacks
+    cli.ok("contact", "add", "Борис", "--email", "boris@x.ru")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("title,contact,email,phone\nОкна,Борис,boris@x.ru,8 916 555-44-33\n", encoding="utf-8")
+    assert "0 contacts created, 0 matched, 1 updated" in cli.ok("import", "deals", str(deals)).stdout
+    assert json.loads(cli.ok("lookup", "+7 916 555 44 33", "-f", "json").stdout)[0]["name"] == "Борис"
