@@ -8,9 +8,11 @@ from typing import Any
 from dealflow.core import clock, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
-from dealflow.core.text import PHONE_KEY_LENGTH, PHONE_KEY_SQL, TAG_MATCH, clean, digits, fold, phone_key, tags_join
+from dealflow.core.text import (PHONE_KEY_LENGTH, PHONE_KEY_SQL, TAG_MATCH, clean, digits, email_key, fold,
+                                phone_key, tags_join)
 
 FIELDS = ("name", "company", "email", "phone", "source", "tags", "notes")
+MATCH_KEYS = ("phone_digits", "email_key")  # stored for matching, never shown
 MIN_PHONE_SUFFIX = 7
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMBER = re.compile(r"#?\d{1,18}")  # a contact's number (18 digits fit SQLite's integers)
@@ -23,6 +25,13 @@ SELECT c.id, c.name, c.company, c.email, c.phone, c.source, c.tags,
        c.created_at
 FROM contacts c
 """
+
+
+def public(contact: dict[str, Any]) -> dict[str, Any]:
+    """A contact as shown: without the keys it is matched by (`phone_digits`, `email_key`)."""
+    for key in MATCH_KEYS:
+        contact.pop(key, None)
+    return contact
 
 
 def get(book: Book, contact_id: int) -> dict[str, Any]:
@@ -56,7 +65,7 @@ def matches(book: Book, text: str) -> list[dict[str, Any]]:
         if found:
             return [found]
     if "@" in ref:
-        return book.rows("SELECT * FROM contacts WHERE lower(email) = lower(?)", (ref,))
+        return book.rows("SELECT * FROM contacts WHERE email_key = ? ORDER BY id", (email_key(ref),))
     phone = _phone_digits(ref)
     if phone:
         return by_phone(book, phone)
@@ -109,11 +118,13 @@ def _checked(book: Book, values: dict[str, Any], except_id: int | None = None) -
     if values.get("email"):
         if not _EMAIL.match(values["email"]):
             raise InputError(f"{values['email']!r} is not an email address")
-        other = book.row("SELECT * FROM contacts WHERE lower(email) = lower(?) AND id IS NOT ?",
-                         (values["email"], except_id))
+        other = book.row("SELECT * FROM contacts WHERE email_key = ? AND id IS NOT ?",
+                         (email_key(values["email"]), except_id))
         if other:
             raise Conflict(f"{values['email']} already belongs to contact {_describe(other)}; "
                            f"use that contact or `dealflow contact edit {other['id']}`")
+    if "email" in values:
+        values["email_key"] = email_key(values["email"]) if values["email"] else None
     if "phone" in values:
         first, others = split_phones(values["phone"])
         if others:
@@ -191,8 +202,8 @@ def _by_details(book: Book, email: str | None, phone: str | None) -> dict[str, A
     """The one contact that has this email or phone, if any."""
     known: dict[int, dict[str, Any]] = {}
     if email:
-        known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE lower(email) = lower(?)",
-                                                          (email,))})
+        known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE email_key = ?",
+                                                          (email_key(email),))})
     if digits(phone):
         known.update({row["id"]: row for row in book.rows(f"SELECT * FROM contacts WHERE {PHONE_KEY_SQL} = ?",
                                                           (phone_key(digits(phone)),))})
@@ -304,7 +315,8 @@ def merge(book: Book, keep_ref: str, other_ref: str) -> dict[str, Any]:
             raise InputError("a contact cannot be merged with itself")
         for table in ("deals", "activities", "tasks"):
             book.conn.execute(f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (keep["id"], other["id"]))
-        filled = {field: other[field] for field in ("company", "email", "phone", "phone_digits", "source", "notes")
+        filled = {field: other[field] for field in ("company", "email", "email_key", "phone", "phone_digits", "source",
+                                                    "notes")
                   if not keep[field] and other[field]}
         filled["tags"] = tags_join((keep["tags"] or "").split(",") + (other["tags"] or "").split(","))
         if keep["notes"] and other["notes"]:
@@ -320,7 +332,7 @@ def card(book: Book, ref: str | int) -> dict[str, Any]:
 
     contact = get(book, ref) if isinstance(ref, int) else resolve(book, ref)
     contact_id = contact["id"]
-    contact.pop("phone_digits", None)
+    public(contact)
     deals = book.rows(
         """SELECT d.id, d.title, s.name AS stage, d.status, d.value, d.currency, d.created_at, d.closed_at
            FROM deals d JOIN stages s ON s.id = d.stage_id WHERE d.contact_id = ? ORDER BY d.id""",
@@ -358,7 +370,7 @@ def lookup(book: Book, text: str) -> list[dict[str, Any]]:
     cards = []
     for contact in found:
         contact_id = contact["id"]
-        contact.pop("phone_digits", None)
+        public(contact)
         cards.append({
             **contact,
             "open_deals": book.rows(

@@ -245,8 +245,7 @@ class Rejects:
 
 # The values among `?` (a JSON array) that stored rows have, by lookup kind; as `Job.find` compares them.
 _PRESENT = {
-    "email": "SELECT lower(email) FROM contacts WHERE email IS NOT NULL "
-             "AND lower(email) IN (SELECT value FROM json_each(?))",
+    "email": "SELECT email_key FROM contacts WHERE email_key IN (SELECT value FROM json_each(?))",
     "phone": f"SELECT {PHONE_KEY_SQL} FROM contacts WHERE {PHONE_KEY_SQL} IN (SELECT value FROM json_each(?))",
     "external_id": "SELECT external_id FROM deals WHERE external_id IN (SELECT value FROM json_each(?))",
 }
@@ -315,7 +314,7 @@ class Job:
         if (kind, value) in self.writer.absent:
             return []
         if kind == "email":
-            sql = "SELECT id FROM contacts WHERE lower(email) = ? AND email IS NOT NULL"
+            sql = "SELECT id FROM contacts WHERE email_key = ?"
         elif kind == "phone":
             sql = f"SELECT id FROM contacts WHERE {PHONE_KEY_SQL} = ?"
         else:
@@ -327,9 +326,8 @@ class Job:
         has, so that `find` answers those misses (most lookups of an import) without a query each.
 
         A key stays absent until this import stores a row with it, and every such row passes through
-        `Writer.create` or `Writer.change`, which take the key out. Emails are keyed with `email_key`, which
-        folds case exactly as SQLite's lower() in the unique index does; phones with `phone_key`, the indexed
-        `PHONE_KEY_SQL`.
+        `Writer.create` or `Writer.change`, which take the key out. Emails are keyed with `email_key`, the
+        stored column; phones with `phone_key`, the indexed `PHONE_KEY_SQL`.
         """
         import json
 
@@ -424,7 +422,8 @@ class Job:
                 return named[0], []
         if not (label or email or phone_digits) or not create:
             return None, []
-        self.planned = {"name": label or email or phone, "company": company, "email": email, "phone": phone,
+        self.planned = {"name": label or email or phone, "company": company, "email": email,
+                        "email_key": email and email_key(email), "phone": phone,
                         "phone_digits": phone_digits, "source": row.text("source"), "tags": tags, "notes": notes,
                         "created_at": created or self.now}
         if number is not None:
@@ -461,6 +460,7 @@ class Job:
         if notes and notes not in (contact["notes"] or ""):
             changed["notes"] = f"{contact['notes']}\n{notes}" if contact["notes"] else notes
         changed["phone_digits"] = digits(changed["phone"])
+        changed["email_key"] = changed["email"] and email_key(changed["email"])
         if changed != contact:
             self.filling = changed
 
@@ -768,6 +768,7 @@ class Job:
                         "their notes")
         contact.update({name: value for name, value in (("tags", tags), ("notes", notes)) if value is not None})
         contact["phone_digits"] = digits(contact["phone"])
+        contact["email_key"] = contact["email"] and email_key(contact["email"])
         phone = contact["phone_digits"] and phone_key(contact["phone_digits"])
         for key, value, shown in (("email", email_key(contact["email"] or ""), contact["email"]),
                                   ("phone", phone, contact["phone_digits"])):

@@ -78,14 +78,7 @@ TAG_MATCH = "(',' || fold({column}) || ',') LIKE '%,' || ? || ',%'"
 """SQL condition: the comma-separated `column` holds a tag (bind the casefolded tag)."""
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
 def email_key(email: str) -> str:
-    """An email as uniqueness compares it: SQLite's lower() (the unique index) folds only ASCII letters,
-    so Python must fold exactly those too, or the two would disagree about `Ünal@x.de`.
-
-    An all-ASCII email (nearly all) is folded by lower(), the same there and ten times faster than translate.
-    """
-    stripped = email.strip()
-    return stripped.lower() if stripped.isascii() else stripped.translate(_ASCII_LOWER)
+    """An email as uniqueness and matching compare it (the `email_key` column): in any case, Cyrillic too
+    (`Иван@почта.рф` is `иван@почта.рф`; SQLite's lower() folds only ASCII letters)."""
+    return email.strip().casefold()

@@ -133,3 +133,30 @@ def test_a_matched_contact_gets_what_the_row_adds(cli, db_path, tmp_path, assert
     deals.write_text("title,contact,email,phone\nОкна,Борис,boris@x.ru,8 916 555-44-33\n", encoding="utf-8")
     assert "0 contacts created, 0 matched, 1 updated" in cli.ok("import", "deals", str(deals)).stdout
     assert json.loads(cli.ok("lookup", "+7 916 555 44 33", "-f", "json").stdout)[0]["name"] == "Борис"
+
+
+def test_emails_are_one_address_in_any_case_cyrillic_too(cli, assert_refused):
+    cli.ok("contact", "add", "A", "--email", "Иван@почта.рф")
+    assert_refused("contact", "add", "B", "--email", "иван@почта.рф", message="already belongs to contact #1 A")
+    assert [card["id"] for card in json.loads(cli.ok("lookup", "ИВАН@почта.рф", "-f", "json").stdout)] == [1]
+    assert cli.ok("add", "D", "--email", "ИВАН@ПОЧТА.РФ").stdout.endswith("for contact #1 A\n")
+    assert "email_key" not in json.loads(cli.ok("contact", "show", "1", "-f", "json").stdout)
+
+
+def test_a_book_with_emails_apart_only_in_cyrillic_case_still_opens(cli, tmp_path):
+    """V5 books could hold `Иван@почта.рф` and `иван@почта.рф` as two contacts: V6 must not fail on them."""
+    import shutil
+    import sqlite3
+    from pathlib import Path
+
+    old = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "book-v5.db", old)
+    conn = sqlite3.connect(old)
+    conn.executemany("INSERT INTO contacts (name, email, created_at) VALUES (?, ?, '2026-01-01')",
+                     [("Иван", "Иван@почта.рф"), ("Ваня", "иван@почта.рф")])
+    conn.commit()
+    conn.close()
+    found = json.loads(cli.ok("--db", str(old), "lookup", "ИВАН@ПОЧТА.РФ", "-f", "json").stdout)
+    assert [card["name"] for card in found] == ["Иван", "Ваня"]  # both listed, to merge
+    result = cli("--db", str(old), "add", "D", "--email", "иван@почта.рф")
+    assert result.exit_code == 1 and "matches 2 contacts" in result.stderr
