@@ -22,7 +22,7 @@ def _label(contact: dict[str, Any]) -> str:
 
 
 def _public(contact: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in contact.items() if key != "phone_digits"}
+    return contacts.public(dict(contact))
 
 
 @contact_app.command("add")

@@ -56,7 +56,9 @@ def add(
                      currency=currency, source=source, owner=owner, stage=stage, close=moment(close),
                      probability=probability, tags=tag, note=note, next_text=next_step, next_due=moment(due),
                      at=moment(at))
-    confirm(fmt, quiet, f"Added deal {describe(deal)}", deal, deal["id"])
+    # The contact is named: a deal that went to someone the user did not mean is seen at once.
+    person = f' for contact #{deal["contact_id"]} {deal["contact"]}' if deal.get("contact_id") else ""
+    confirm(fmt, quiet, f"Added deal {describe(deal)}{person}", deal, deal["id"])
 
 
 def list_deals(

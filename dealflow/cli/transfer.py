@@ -59,6 +59,8 @@ def import_file(
     if summary.unused:
         sys.stderr.write(render.inert(f"Unused columns: {', '.join(summary.unused)} "
                                       "(read one with --map COLUMN=FIELD)") + "\n")
+    if summary.notices:
+        sys.stderr.write(render.inert("\n".join(summary.notices)) + "\n")
     if summary.rejected:
         where = f", written to {rejects}" if rejects and not dry_run else ""
         sys.stderr.write(render.inert("\n".join([f"Left out {summary.rejected} bad rows{where}:", *summary.errors]))
@@ -80,7 +82,8 @@ def describe(summary) -> str:
     }
     said = [parts[summary.kind]]
     if summary.kind == "deals":
-        said.append(f"{summary.contacts_created} contacts created, {summary.contacts_matched} matched")
+        updated = f", {summary.contacts_updated} updated" if summary.contacts_updated else ""
+        said.append(f"{summary.contacts_created} contacts created, {summary.contacts_matched} matched{updated}")
     if summary.stages_created:
         said.append(f"stages created: {', '.join(summary.stages_created)}")
     said.append(f"{summary.rejected} rejected")

@@ -8,11 +8,16 @@ from typing import Any
 from dealflow.core import clock, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
-from dealflow.core.text import PHONE_KEY_SQL, TAG_MATCH, clean, digits, fold, phone_key, tags_join
+from dealflow.core.text import (PHONE_KEY_LENGTH, PHONE_KEY_SQL, TAG_MATCH, clean, digits, email_key, fold,
+                                phone_key, tags_join)
 
 FIELDS = ("name", "company", "email", "phone", "source", "tags", "notes")
+MATCH_KEYS = ("phone_digits", "email_key")  # stored for matching, never shown
 MIN_PHONE_SUFFIX = 7
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NUMBER = re.compile(r"#?\d{1,18}")  # a contact's number (18 digits fit SQLite's integers)
+_PHONE_TEXT = re.compile(r"[\d\s()+\-.]+")
+_PHONE_SEPARATORS = re.compile(r"[,;\n]")
 
 LIST_SQL = """
 SELECT c.id, c.name, c.company, c.email, c.phone, c.source, c.tags,
@@ -20,6 +25,13 @@ SELECT c.id, c.name, c.company, c.email, c.phone, c.source, c.tags,
        c.created_at
 FROM contacts c
 """
+
+
+def public(contact: dict[str, Any]) -> dict[str, Any]:
+    """A contact as shown: without the keys it is matched by (`phone_digits`, `email_key`)."""
+    for key in MATCH_KEYS:
+        contact.pop(key, None)
+    return contact
 
 
 def get(book: Book, contact_id: int) -> dict[str, Any]:
@@ -41,25 +53,45 @@ def _ambiguous(ref: str, candidates: list[dict[str, Any]]) -> Ambiguous:
 
 
 def matches(book: Book, text: str) -> list[dict[str, Any]]:
-    """Every contact a reference could mean: number, exact email, phone digits (suffix ≥ 7), or name."""
+    """Every contact a reference could mean: its number, exact email, phone number (see `by_phone`), or name.
+
+    This is the one reading of "who is this" that `lookup`, `log`, `remind`, `contact show` and `add --contact`
+    share: a run of digits that is no contact's number is a phone number, however it is written."""
     ref = text.strip()
     if not ref:
         return []
-    if re.fullmatch(r"#?\d{1,6}", ref):
+    if _NUMBER.fullmatch(ref):
         found = book.row("SELECT * FROM contacts WHERE id = ?", (int(ref.lstrip("#")),))
         if found:
             return [found]
     if "@" in ref:
-        return book.rows("SELECT * FROM contacts WHERE lower(email) = lower(?)", (ref,))
-    phone = digits(ref)
-    if phone and len(phone) >= MIN_PHONE_SUFFIX and re.fullmatch(r"[\d\s()+\-.]+", ref):
-        found = book.rows("SELECT * FROM contacts WHERE phone_digits = ?", (phone,))
-        return found or book.rows(
-            "SELECT * FROM contacts WHERE phone_digits LIKE '%' || ? "
-            "OR (length(phone_digits) >= ? AND ? LIKE '%' || phone_digits) ORDER BY id",
-            (phone[-10:] if len(phone) > 10 else phone, MIN_PHONE_SUFFIX, phone),
-        )
+        return book.rows("SELECT * FROM contacts WHERE email_key = ? ORDER BY id", (email_key(ref),))
+    phone = _phone_digits(ref)
+    if phone:
+        return by_phone(book, phone)
     return by_name(book, ref)
+
+
+def _phone_digits(ref: str) -> str | None:
+    """The digits of a reference written as a phone number (7+ digits, phone punctuation only), else None."""
+    found = digits(ref)
+    return found if found and len(found) >= MIN_PHONE_SUFFIX and _PHONE_TEXT.fullmatch(ref.strip()) else None
+
+
+def _unknown_number(ref: str) -> bool:
+    """`12` or `#12` that is no phone number: it can only mean a contact's number."""
+    return bool(_NUMBER.fullmatch(ref.strip())) and not _phone_digits(ref)
+
+
+def by_phone(book: Book, phone_digits: str) -> list[dict[str, Any]]:
+    """Who has this number: the same last ten digits (`8 916 000-00-01` is `+7 916 000-00-01`). A shorter,
+    local number is compared whole; only when nobody has it whole may it be the end of a longer one (a
+    phone system that passes the last 7 digits). A full number never matches a shorter local one."""
+    key = phone_key(phone_digits)
+    found = book.rows(f"SELECT * FROM contacts WHERE {PHONE_KEY_SQL} = ? ORDER BY id", (key,))
+    if found or len(key) == PHONE_KEY_LENGTH:
+        return found
+    return book.rows("SELECT * FROM contacts WHERE phone_digits LIKE '%' || ? ORDER BY id", (key,))
 
 
 def by_name(book: Book, name: str) -> list[dict[str, Any]]:
@@ -86,12 +118,18 @@ def _checked(book: Book, values: dict[str, Any], except_id: int | None = None) -
     if values.get("email"):
         if not _EMAIL.match(values["email"]):
             raise InputError(f"{values['email']!r} is not an email address")
-        other = book.row("SELECT * FROM contacts WHERE lower(email) = lower(?) AND id IS NOT ?",
-                         (values["email"], except_id))
+        other = book.row("SELECT * FROM contacts WHERE email_key = ? AND id IS NOT ?",
+                         (email_key(values["email"]), except_id))
         if other:
             raise Conflict(f"{values['email']} already belongs to contact {_describe(other)}; "
                            f"use that contact or `dealflow contact edit {other['id']}`")
+    if "email" in values:
+        values["email_key"] = email_key(values["email"]) if values["email"] else None
     if "phone" in values:
+        first, others = split_phones(values["phone"])
+        if others:
+            raise InputError(f"{values['phone']!r} is {len(others) + 1} phone numbers; a contact has one: give "
+                             f"--phone {_quoted(first)} and keep the others in --note")
         values["phone_digits"] = digits(values["phone"])
         if values["phone"] and not values["phone_digits"]:
             raise InputError(f"{values['phone']!r} is not a phone number")
@@ -102,6 +140,13 @@ def _checked(book: Book, values: dict[str, Any], except_id: int | None = None) -
                 raise Conflict(f"phone {values['phone']} already belongs to contact {_describe(other)}; "
                                f"use that contact or `dealflow contact edit {other['id']}`")
     return values
+
+
+def split_phones(text: str | None) -> tuple[str | None, list[str]]:
+    """A phone field that may hold several numbers (`+7 916 000-00-01, +7 495 111-22-33`, as Pipedrive exports
+    them): the first is the contact's phone, the rest are others. Their digits joined would be nobody's number."""
+    parts = [part.strip() for part in _PHONE_SEPARATORS.split(text or "") if part.strip()]
+    return (parts[0] if parts else clean(text)), parts[1:]
 
 
 def add(book: Book, name: str, *, company: str | None = None, email: str | None = None,
@@ -129,8 +174,8 @@ def find_or_create(book: Book, *, ref: str | None = None, email: str | None = No
         email, ref = ref, None  # `--contact anna@acme.com` is an email, not a person named so
     contact = _by_details(book, email, phone)
     if contact and ref and not _may_name(book, ref, contact):
-        raise Conflict(f"{email or phone} belongs to contact {_describe(contact)}, not to {ref!r}; "
-                       "give the contact or the detail that is right")
+        field = "email" if email and same_detail("email", contact["email"] or "", email) else "phone"
+        raise _not_theirs(contact, ref, field, email if field == "email" else phone)
     if not contact and ref:
         contact = _named(book, ref, with_details=bool(email or phone))
     if contact:
@@ -140,15 +185,25 @@ def find_or_create(book: Book, *, ref: str | None = None, email: str | None = No
     if not (ref or email or phone or clean(company)):
         return None, False
     name = ref or email or clean(company) or phone
+    if ref and not phone and _phone_digits(ref):
+        phone = ref  # `--contact 79160000001` from caller ID: a new contact with that number
     return add(book, name, company=company, email=email, phone=phone, source=source), True
+
+
+def _not_theirs(contact: dict[str, Any], ref: str, field: str, value: str) -> Conflict:
+    """A detail of one contact given next to the name of another: say whose it is and how to go on."""
+    number = contact["id"]
+    return Conflict(f"{field} {value} belongs to contact {_describe(contact)}, not to {ref!r}. For "
+                    f"{contact['name']}, give --contact {number}; for {ref}, leave out --{field}, or first take it "
+                    f"from #{number} with `dealflow contact edit {number} --{field} \"\"`")
 
 
 def _by_details(book: Book, email: str | None, phone: str | None) -> dict[str, Any] | None:
     """The one contact that has this email or phone, if any."""
     known: dict[int, dict[str, Any]] = {}
     if email:
-        known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE lower(email) = lower(?)",
-                                                          (email,))})
+        known.update({row["id"]: row for row in book.rows("SELECT * FROM contacts WHERE email_key = ?",
+                                                          (email_key(email),))})
     if digits(phone):
         known.update({row["id"]: row for row in book.rows(f"SELECT * FROM contacts WHERE {PHONE_KEY_SQL} = ?",
                                                           (phone_key(digits(phone)),))})
@@ -158,18 +213,32 @@ def _by_details(book: Book, email: str | None, phone: str | None) -> dict[str, A
 
 
 def _may_name(book: Book, ref: str, contact: dict[str, Any]) -> bool:
-    """Whether `ref` can mean `contact`: its number, its name, or a name nobody has (written differently)."""
-    if re.fullmatch(r"#?\d+", ref):
-        return int(ref.lstrip("#")) == contact["id"]
+    """Whether `ref` can mean `contact`, found by an email or phone: it is among what `ref` matches, or `ref` is
+    a name nobody has that agrees with the contact's (`Пётр Смирнов` for Пётр; not `Марина` for Пётр)."""
     found = matches(book, ref)
-    return not found or contact["id"] in {row["id"] for row in found}
+    if found:
+        return contact["id"] in {row["id"] for row in found}
+    return not _unknown_number(ref) and names_agree(ref, contact)
+
+
+def names_agree(name: str, contact: dict[str, Any]) -> bool:
+    """Whether a name can be this contact's, written more or less fully: one folded name holds the other, or
+    the contact's name is only its email or phone (what a contact added from a detail alone is called)."""
+    given, known = fold(" ".join(name.split())), fold(" ".join(contact["name"].split()))
+    stand_ins = {fold(value) for value in (contact["email"], contact["phone"]) if value}
+    return given in known or known in given or known in stand_ins
 
 
 def _named(book: Book, ref: str, *, with_details: bool) -> dict[str, Any] | None:
-    """The one contact a number or name means (a number must exist); None for a name nobody has."""
-    if re.fullmatch(r"#?\d+", ref):
-        return get(book, int(ref.lstrip("#")))
-    found = matches(book, ref)
+    """The one contact a reference means (a contact number must exist); None for a name or phone nobody has.
+
+    With a new email or phone to store, a name must match exactly (any case): `Иван` is not `Иванова Мария`,
+    and a detail never goes to whoever merely contains the name."""
+    exact_name = with_details and not (_NUMBER.fullmatch(ref) or _phone_digits(ref) or "@" in ref)
+    found = book.rows("SELECT * FROM contacts WHERE fold(name) = ? ORDER BY id", (fold(ref),)) if exact_name \
+        else matches(book, ref)
+    if not found and _unknown_number(ref):
+        return get(book, int(ref.lstrip("#")))  # raises: no contact with that number
     if len(found) > 1:
         error = _ambiguous(ref, found)
         if with_details:  # maybe someone new of the same name: say how to add them
@@ -187,7 +256,7 @@ def _agreeing(contact: dict[str, Any], given: dict[str, str | None]) -> dict[str
             continue
         if not contact[field]:
             filling[field] = value
-        elif not _same(field, contact[field], value):
+        elif not same_detail(field, contact[field], value):
             number, retyped = contact["id"], f"--{field} {_quoted(value)}"
             raise Conflict(
                 f"contact #{number} {contact['name']} already has {field} {contact[field]}, not {value}. To use "
@@ -197,8 +266,8 @@ def _agreeing(contact: dict[str, Any], given: dict[str, str | None]) -> dict[str
     return filling
 
 
-def _same(field: str, stored: str, given: str) -> bool:
-    """The same detail however written: a phone by its last ten digits (`8 916…` is `+7 916…`)."""
+def same_detail(field: str, stored: str, given: str) -> bool:
+    """The same detail however written (emails in any case): a phone by its last ten digits (`8 916…` is `+7 916…`)."""
     if field == "phone":
         return phone_key(digits(stored)) == phone_key(digits(given))
     return stored.casefold() == given.casefold()
@@ -246,7 +315,8 @@ def merge(book: Book, keep_ref: str, other_ref: str) -> dict[str, Any]:
             raise InputError("a contact cannot be merged with itself")
         for table in ("deals", "activities", "tasks"):
             book.conn.execute(f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (keep["id"], other["id"]))
-        filled = {field: other[field] for field in ("company", "email", "phone", "phone_digits", "source", "notes")
+        filled = {field: other[field] for field in ("company", "email", "email_key", "phone", "phone_digits", "source",
+                                                    "notes")
                   if not keep[field] and other[field]}
         filled["tags"] = tags_join((keep["tags"] or "").split(",") + (other["tags"] or "").split(","))
         if keep["notes"] and other["notes"]:
@@ -262,7 +332,7 @@ def card(book: Book, ref: str | int) -> dict[str, Any]:
 
     contact = get(book, ref) if isinstance(ref, int) else resolve(book, ref)
     contact_id = contact["id"]
-    contact.pop("phone_digits", None)
+    public(contact)
     deals = book.rows(
         """SELECT d.id, d.title, s.name AS stage, d.status, d.value, d.currency, d.created_at, d.closed_at
            FROM deals d JOIN stages s ON s.id = d.stage_id WHERE d.contact_id = ? ORDER BY d.id""",
@@ -300,7 +370,7 @@ def lookup(book: Book, text: str) -> list[dict[str, Any]]:
     cards = []
     for contact in found:
         contact_id = contact["id"]
-        contact.pop("phone_digits", None)
+        public(contact)
         cards.append({
             **contact,
             "open_deals": book.rows(

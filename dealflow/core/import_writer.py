@@ -32,6 +32,7 @@ class Writer:
         self.appended: dict[str, list[dict[str, Any]]] = {"stage_history": [], "activities": [], "tasks": []}
         self.keys: dict[tuple[str, str], int] = {}  # pending contacts/deals by email, phone, name, external_id
         self.absent: set[tuple[str, str]] = set()  # keys that no stored row has (see Job.look_ahead)
+        self.named: dict[str, set[int]] = {}  # pending contacts by folded name: several people may share one
         self.next_id = {table: (book.value(f"SELECT max(id) FROM {table}") or 0) + 1 for table in self.new}
         self.names_indexed = False
         self.waiting = 0
@@ -60,6 +61,9 @@ class Writer:
     def _register(self, keys: list[tuple[str, str]], row_id: int) -> None:
         """The row will be stored with these keys, so they are no longer absent."""
         for key in keys:
+            if key[0] == "name":
+                self.named.setdefault(key[1], set()).add(row_id)
+                continue
             self.keys[key] = row_id
             self.absent.discard(key)
 
@@ -97,6 +101,7 @@ class Writer:
         for bucket in (*self.new.values(), *self.changed.values(), *self.appended.values()):
             bucket.clear()
         self.keys.clear()
+        self.named.clear()
         self.waiting = 0
 
     def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:

@@ -18,7 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from dealflow.core import activities, clock, deals, money, pipeline, settings, when
+from dealflow.core import activities, clock, contacts, deals, money, pipeline, settings, when
 from dealflow.core.book import Book
 from dealflow.core.csv_reading import Source
 from dealflow.core.errors import InputError
@@ -76,6 +76,7 @@ class Summary:
     stages_created: list[str] = field(default_factory=list)
     rejected: int = 0
     errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # what was done with a row that is worth knowing
     unused: list[str] = field(default_factory=list)
     dry_run: bool = False
 
@@ -148,6 +149,7 @@ def _run(book: Book, kind: str, source: Source, options: Options,
                     job.look_ahead([row for _, row in chunk])
                     for line, row in chunk:
                         summary.rows += 1
+                        job.line = line
                         try:
                             job.handle(row)
                         except RowError as exc:
@@ -243,8 +245,7 @@ class Rejects:
 
 # The values among `?` (a JSON array) that stored rows have, by lookup kind; as `Job.find` compares them.
 _PRESENT = {
-    "email": "SELECT lower(email) FROM contacts WHERE email IS NOT NULL "
-             "AND lower(email) IN (SELECT value FROM json_each(?))",
+    "email": "SELECT email_key FROM contacts WHERE email_key IN (SELECT value FROM json_each(?))",
     "phone": f"SELECT {PHONE_KEY_SQL} FROM contacts WHERE {PHONE_KEY_SQL} IN (SELECT value FROM json_each(?))",
     "external_id": "SELECT external_id FROM deals WHERE external_id IN (SELECT value FROM json_each(?))",
 }
@@ -272,6 +273,10 @@ class Job:
         self.recorded: set[int] = set()  # deals given history entries after the ones they had (see update_deal)
         self.number_field = NUMBERED if NUMBERED in columns.fields else None
         self.unmade: dict[str, str] = {}  # stage names --create-stages could not create: folded → why
+        self.notices = summary.notices
+        self.line = 0  # the file's line of the row being read, for notices
+        self.planned: dict[str, Any] | None = None  # a new contact for the row (see person)
+        self.filling: dict[str, Any] | None = None  # a found contact with what the row adds (see fill)
         self.handle = {"contacts": self.contact, "deals": self.deal, "activities": self.activity,
                        "tasks": self.task}[kind]
 
@@ -298,20 +303,22 @@ class Job:
 
     def find(self, kind: str, value: str) -> list[int]:
         """Contacts (or deals, for `external_id`) already known by a key, pending ones first."""
+        if kind == "name":  # names are not unique: the stored ones and this file's
+            self.writer.index_names()
+            stored = [row[0] for row in self.book.conn.execute(
+                "SELECT id FROM temp.import_names WHERE folded = ? ORDER BY id LIMIT 5", (value,))]
+            return sorted({*stored, *self.writer.named.get(value, ())})
         pending = self.writer.keys.get((kind, value))
         if pending:
             return [pending]
         if (kind, value) in self.writer.absent:
             return []
         if kind == "email":
-            sql = "SELECT id FROM contacts WHERE lower(email) = ? AND email IS NOT NULL"
+            sql = "SELECT id FROM contacts WHERE email_key = ?"
         elif kind == "phone":
             sql = f"SELECT id FROM contacts WHERE {PHONE_KEY_SQL} = ?"
-        elif kind == "external_id":
-            sql = "SELECT id FROM deals WHERE external_id = ?"
         else:
-            self.writer.index_names()
-            sql = "SELECT id FROM temp.import_names WHERE folded = ? ORDER BY id LIMIT 5"
+            sql = "SELECT id FROM deals WHERE external_id = ?"
         return [row[0] for row in self.book.conn.execute(sql, (value,))]
 
     def look_ahead(self, rows: list[Row]) -> None:
@@ -319,9 +326,8 @@ class Job:
         has, so that `find` answers those misses (most lookups of an import) without a query each.
 
         A key stays absent until this import stores a row with it, and every such row passes through
-        `Writer.create` or `Writer.change`, which take the key out. Emails are keyed with `email_key`, which
-        folds case exactly as SQLite's lower() in the unique index does; phones with `phone_key`, the indexed
-        `PHONE_KEY_SQL`.
+        `Writer.create` or `Writer.change`, which take the key out. Emails are keyed with `email_key`, the
+        stored column; phones with `phone_key`, the indexed `PHONE_KEY_SQL`.
         """
         import json
 
@@ -352,16 +358,22 @@ class Job:
 
     def person(self, row: Row, name_field: str, *, create: bool = True,
                created: str | None = None) -> tuple[int | None, list[tuple[str, str]]]:
-        """The contact a row names, matched by email, then phone, then (with neither) name; or a new one.
+        """The contact a row names, matched by email, then phone, then name; or a new one.
+
+        As `dealflow add` decides (one rule for the command line and files): a contact found by email or phone
+        must carry a name that agrees with the row's; a row whose email and phone nobody has goes to the one
+        contact of its name that lacks them (and fills them in: an earlier row of the file may have named the
+        same person without them), else it is someone new; a name several contacts could be is a row error.
 
         A contact number (`contact_id`, as `export deals` writes it; `export contacts` writes it as `id`, mapped
         to it with `--map id=contact_id`) names the contact itself, so that two people of the same name stay
         two: the contact with that number, if it has the row's name, else a new contact given that number.
 
         Returns (id of an existing contact or None, keys); a new contact is only planned here: `keys` and
-        `self.planned` describe it, and `adopt` creates it once the whole row is known to be good.
+        `self.planned` describe it, and `adopt` creates it once the whole row is known to be good. So are the
+        details a found contact lacks (`self.filling`, see `fill`).
         """
-        self.planned = None
+        self.planned = self.filling = None
         name, company = row.text(name_field), row.text("company") if "company" in FIELDS[self.kind] else None
         number_field = self.number_field
         number = row.read(number_field, _contact_number) if number_field else None
@@ -369,12 +381,14 @@ class Job:
             if name and fold(numbered["name"]) != fold(name):
                 row.problem(number_field, f"contact #{number} is {numbered['name']!r}, not {name!r}")
             return number, []
-        email, phone = row.text("email"), row.text("phone")
+        email, (phone, other_phones) = row.text("email"), contacts.split_phones(row.text("phone"))
         phone_digits = digits(phone)
         if email and (" " in email or "@" not in email.strip("@")):
             row.problem("email", f"{email!r} is not an email address")
         if phone and not phone_digits:
             row.problem("phone", f"{phone!r} is not a phone number")
+        if other_phones:
+            self.notice(f"phone: {phone} is the contact's phone; {', '.join(other_phones)} went to their notes")
         by_email = self.find("email", email_key(email)) if email else []
         by_phone = self.find("phone", phone_key(phone_digits)) if phone_digits else []
         if by_email and by_phone and by_email[0] != by_phone[0]:
@@ -382,25 +396,73 @@ class Job:
         if (by_email or by_phone) and number is not None:
             row.problem("email" if by_email else "phone", f"{email if by_email else phone} belongs to contact "
                         f"#{(by_email or by_phone)[0]}, not to #{number}")
+        tags, notes = self.tags_and_notes(row) if self.kind == "contacts" else (None, None)
+        if other_phones:
+            notes = "\n".join(part for part in (notes, f"Other phones: {', '.join(other_phones)}") if part)
+        given = {"company": company, "email": email, "phone": phone, "source": row.text("source"),
+                 "tags": tags, "notes": notes} if create else {}
         if by_email or by_phone:
-            return (by_email or by_phone)[0], []
+            found = (by_email or by_phone)[0]
+            known = self.stored("contacts", found)
+            if name and not contacts.names_agree(name, known):
+                row.problem(name_field, f"{email if by_email else phone} belongs to contact #{found} "
+                            f"{known['name']!r}, not to {name!r}; give the right name, or leave the detail out")
+            self.fill(row, known, given)
+            return found, []
         label = name or company
-        if not (email or phone_digits) and label and number is None:
+        if label and number is None and (create or not (email or phone_digits)):
             named = self.find("name", fold(label))
+            if email or phone_digits:  # only a contact that lacks them: one with others is someone else
+                named = [found for found in named if self.lacks(self.stored("contacts", found), email, phone_digits)]
             if len(named) > 1:
-                row.problem(name_field if name else "company", f"{len(named)} contacts are named {label!r}; "
-                            "add an email or phone column to tell them apart")
+                row.problem(name_field if name else "company", f"{len(named)} contacts are named {label!r}"
+                            + ("" if email or phone_digits else "; add an email or phone column to tell them apart"))
             if named:
+                self.fill(row, self.stored("contacts", named[0]), given)
                 return named[0], []
         if not (label or email or phone_digits) or not create:
             return None, []
-        tags, notes = self.tags_and_notes(row) if self.kind == "contacts" else (None, None)
-        self.planned = {"name": label or email or phone, "company": company, "email": email, "phone": phone,
+        self.planned = {"name": label or email or phone, "company": company, "email": email,
+                        "email_key": email and email_key(email), "phone": phone,
                         "phone_digits": phone_digits, "source": row.text("source"), "tags": tags, "notes": notes,
                         "created_at": created or self.now}
         if number is not None:
             self.planned["id"] = number
         return None, self._contact_keys(self.planned)
+
+    def notice(self, text: str) -> None:
+        """Say what was done with the current row (the first few such rows: the rest are alike)."""
+        if len(self.notices) < MAX_LISTED:
+            self.notices.append(f"line {self.line}: {text}")
+
+    @staticmethod
+    def lacks(contact: dict[str, Any], email: str | None, phone_digits: str | None) -> bool:
+        """Whether a contact has none of the details a row gives (which nobody in the book has)."""
+        return not (email and contact["email"]) and not (phone_digits and contact["phone_digits"])
+
+    def fill(self, row: Row, contact: dict[str, Any], given: dict[str, str | None]) -> None:
+        """Plan what a row adds to a contact it found, as `dealflow add` does: an empty field is filled, tags
+        join theirs, new notes follow theirs; an email, phone or company that differs from theirs is a row
+        error (neither dropped nor a second contact of the same person). A deal row's source is the deal's."""
+        changed = dict(contact)
+        for field in ("company", "email", "phone", "source"):
+            value = given.get(field)
+            if not value or (field == "source" and self.kind != "contacts"):
+                continue
+            if not contact[field]:
+                changed[field] = value
+            elif field != "source" and not contacts.same_detail(field, contact[field], value):
+                row.problem(field, f"contact #{contact['id']} {contact['name']!r} already has {field} "
+                            f"{contact[field]}, not {value}")
+        if given.get("tags"):
+            changed["tags"] = tags_join([contact["tags"] or "", given["tags"]])
+        notes = given.get("notes")
+        if notes and notes not in (contact["notes"] or ""):
+            changed["notes"] = f"{contact['notes']}\n{notes}" if contact["notes"] else notes
+        changed["phone_digits"] = digits(changed["phone"])
+        changed["email_key"] = changed["email"] and email_key(changed["email"])
+        if changed != contact:
+            self.filling = changed
 
     @staticmethod
     def tags_and_notes(row: Row) -> tuple[str | None, str | None]:
@@ -418,9 +480,13 @@ class Job:
         return keys
 
     def adopt(self, contact_id: int | None, keys: list[tuple[str, str]]) -> int | None:
-        """The row is good: count the matched contact, or create the planned one."""
+        """The row is good: count the matched contact (storing what it filled in), or create the planned one."""
         if contact_id is not None:
-            self.summary.contacts_matched += 1
+            if self.filling is not None:
+                self.writer.change("contacts", self.filling, self._contact_keys(self.filling))
+                self.summary.contacts_updated += 1
+            else:
+                self.summary.contacts_matched += 1
             return contact_id
         if self.planned is None:
             return None
@@ -687,7 +753,8 @@ class Job:
         if value is None:
             row.problem(key, f"empty {key}: with --key {key} every row needs one")
             return None, []
-        lookup = {"email": email_key(value), "phone": phone_key(digits(value) or ""), "name": fold(value)}[key]
+        phone = digits(contacts.split_phones(value)[0]) or ""
+        lookup = {"email": email_key(value), "phone": phone_key(phone), "name": fold(value)}[key]
         found = self.find(key, lookup)
         if len(found) > 1:
             row.problem(key, f"{len(found)} contacts have {key} {value!r}")
@@ -702,8 +769,14 @@ class Job:
             if (text := row.text(name)) is not None:
                 contact[name] = text
         tags, notes = self.tags_and_notes(row)
+        contact["phone"], other_phones = contacts.split_phones(contact["phone"])
+        if other_phones:
+            notes = "\n".join(part for part in (notes, f"Other phones: {', '.join(other_phones)}") if part)
+            self.notice(f"phone: {contact['phone']} is the contact's phone; {', '.join(other_phones)} went to "
+                        "their notes")
         contact.update({name: value for name, value in (("tags", tags), ("notes", notes)) if value is not None})
         contact["phone_digits"] = digits(contact["phone"])
+        contact["email_key"] = contact["email"] and email_key(contact["email"])
         phone = contact["phone_digits"] and phone_key(contact["phone_digits"])
         for key, value, shown in (("email", email_key(contact["email"] or ""), contact["email"]),
                                   ("phone", phone, contact["phone_digits"])):

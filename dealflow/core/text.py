@@ -39,11 +39,12 @@ def digits(phone: str | None) -> str | None:
 # Who a phone number belongs to is decided by its last ten digits: `+7 916 000-00-01` and `8 916 000 00 01`
 # (a trunk prefix), `+44 7700 900123` and `07700 900123`, are one number. In SQL, over stored digits (indexed).
 PHONE_KEY_SQL = "substr(phone_digits, -10)"
+PHONE_KEY_LENGTH = 10
 
 
 def phone_key(phone_digits: str) -> str:
     """The part of a number's digits that says whose it is (see PHONE_KEY_SQL)."""
-    return phone_digits[-10:]
+    return phone_digits[-PHONE_KEY_LENGTH:]
 
 
 def fold(text: str) -> str:
@@ -84,14 +85,7 @@ TAG_MATCH = "(',' || fold({column}) || ',') LIKE '%,' || ? || ',%'"
 """SQL condition: the comma-separated `column` holds a tag (bind the tag folded by `fold`)."""
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
 def email_key(email: str) -> str:
-    """An email as uniqueness compares it: SQLite's lower() (the unique index) folds only ASCII letters,
-    so Python must fold exactly those too, or the two would disagree about `Ünal@x.de`.
-
-    An all-ASCII email (nearly all) is folded by lower(), the same there and ten times faster than translate.
-    """
-    stripped = email.strip()
-    return stripped.lower() if stripped.isascii() else stripped.translate(_ASCII_LOWER)
+    """An email as uniqueness and matching compare it (the `email_key` column): in any case, Cyrillic too
+    (`Иван@почта.рф` is `иван@почта.рф`; SQLite's lower() folds only ASCII letters)."""
+    return email.strip().casefold()

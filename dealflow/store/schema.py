@@ -240,5 +240,23 @@ V5 = """
 ALTER TABLE stages ADD COLUMN removed_at TEXT;
 """
 
-MIGRATIONS: list[Migration] = [_script(V1), _script(V2), _script(V3), _script(V4), _script(V5)]
+
+
+def _v6(conn: sqlite3.Connection) -> None:
+    """V6: an email is unique and found in any case, Cyrillic too (`Иван@почта.рф` is `иван@почта.рф`), by a
+    stored `email_key` (its casefold, see text.email_key) as a phone is by `phone_digits`: the V1 index on
+    lower(email) folds only ASCII letters. The new index is not unique: a book may already hold two contacts
+    whose emails differ only in Cyrillic case, and a migration must not fail on them. New ones are refused
+    (contacts.add/edit, imports); the two found by one lookup are listed, to merge.
+
+    The key is written out here rather than by calling text.email_key: a released migration must keep doing
+    what it did when released."""
+    conn.execute("ALTER TABLE contacts ADD COLUMN email_key TEXT")
+    conn.executemany("UPDATE contacts SET email_key = ? WHERE id = ?",
+                     [(email.strip().casefold(), row_id) for row_id, email in
+                      conn.execute("SELECT id, email FROM contacts WHERE email IS NOT NULL").fetchall()])
+    conn.execute("CREATE INDEX contacts_by_email_key ON contacts (email_key) WHERE email_key IS NOT NULL")
+
+
+MIGRATIONS: list[Migration] = [_script(V1), _script(V2), _script(V3), _script(V4), _script(V5), _v6]
 VERSION = len(MIGRATIONS)

@@ -72,7 +72,7 @@ def test_a_number_written_with_a_trunk_prefix_is_the_same_number(cli, petr, tmp_
     assert added["contact"] == "Пётр Смирнов"
     cli.ok("contact", "add", "London office", "--phone", "+44 7700 900123")
     people = tmp_path / "people.csv"
-    people.write_text("name,phone\nПетя,89160000001\nLondon,07700 900123\nNew,+7 903 000-00-09\n"
+    people.write_text("name,phone\nПётр,89160000001\nLondon office,07700 900123\nNew,+7 903 000-00-09\n"
                       "Same new,8 903 000 00 09\n", encoding="utf-8")
     assert "1 contacts created, 3 matched" in cli.ok("import", "contacts", str(people)).stdout
     listed = json.loads(cli.ok("contact", "list", "-f", "json").stdout)

@@ -178,11 +178,11 @@ def test_contact_numbers_that_disagree_are_refused(cli, tmp_path, assert_refused
 
 
 def test_another_crms_id_column_is_not_a_contact_number(cli, tmp_path):
-    cli.ok("contact", "add", "Anna", "--email", "anna@acme.ru")
+    cli.ok("contact", "add", "Анна", "--email", "anna@acme.ru")
     people = tmp_path / "amocrm.csv"
     people.write_text("ID;Полное имя контакта;Рабочий email\n1;Борис;boris@x.ru\n2;Анна;anna@acme.ru\n",
                       encoding="utf-8")
     result = cli.ok("import", "contacts", str(people))
     assert "ID" in result.stderr  # named among the columns left unread
     rows = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
-    assert sorted((r["id"], r["name"]) for r in rows) == [(1, "Anna"), (2, "Борис")]
+    assert sorted((r["id"], r["name"]) for r in rows) == [(1, "Анна"), (2, "Борис")]

@@ -5,7 +5,7 @@ from tests.conftest import db_state
 
 def test_add_then_list_as_tsv(cli):
     added = cli.ok("add", "Acme — 20 windows", "--contact", "Пётр", "--value", "120 000", "--currency", "RUB")
-    assert added.stdout.strip() == 'Added deal #1 "Acme — 20 windows" (Lead)'
+    assert added.stdout.strip() == 'Added deal #1 "Acme — 20 windows" (Lead) for contact #1 Пётр'
     listed = cli.ok("deals")
     header, row = listed.stdout.splitlines()
     assert header.split("\t")[:7] == ["id", "title", "contact", "stage", "status", "value", "currency"]

@@ -10,7 +10,8 @@ from dealflow.core.errors import Conflict, InputError, NotFound
 
 
 def _deal(book, value="120 000", stage="Proposal", currency="RUB", contact="Пётр Смирнов", **extra):
-    return deals.add(book, "Насос для дачи", contact=contact, phone="+7 916 000-00-01", value=value,
+    phone = "+7 916 000-00-01" if contact == "Пётр Смирнов" else None  # Пётр's number, not another's
+    return deals.add(book, "Насос для дачи", contact=contact, phone=phone, value=value,
                      currency=currency, stage=stage, **extra)
 
 

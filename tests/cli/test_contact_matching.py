@@ -1,0 +1,162 @@
+"""Who is this: one reading of phone numbers, contact numbers, names and details for every command."""
+
+import json
+
+import pytest
+
+SPELLINGS = ["+7 916 000-00-01", "8 916 000-00-01", "9160000001", "79160000001"]
+
+
+@pytest.fixture
+def two_phones(cli):
+    """A local 7-digit number whose digits end Пётр's full number."""
+    cli.ok("contact", "add", "Local", "--phone", "000-00-01")
+    cli.ok("contact", "add", "Пётр", "--phone", "+7 916 000-00-01")
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_every_spelling_of_a_number_is_its_owner_only(cli, two_phones, spelling):
+    found = json.loads(cli.ok("lookup", spelling, "-f", "json").stdout)
+    assert [card["name"] for card in found] == ["Пётр"]
+    assert json.loads(cli.ok("contact", "show", spelling, "-f", "json").stdout)["id"] == 2
+    logged = json.loads(cli.ok("log", spelling, "call", "--missed", "-f", "json").stdout)
+    assert logged["contact"] == "Пётр"
+    reminded = json.loads(cli.ok("remind", spelling, "call back", "-f", "json").stdout)
+    assert reminded["contact"] == "Пётр"
+    added = json.loads(cli.ok("add", "Окна", "--contact", spelling, "-f", "json").stdout)
+    assert added["contact_id"] == 2
+
+
+def test_a_local_number_is_compared_whole(cli, two_phones):
+    assert [card["name"] for card in json.loads(cli.ok("lookup", "000-00-01", "-f", "json").stdout)] == ["Local"]
+    cli.ok("contact", "edit", "Local", "--phone", "")
+    # nobody has it whole: the last 7 digits of a full number are enough for a phone system's caller ID
+    assert [card["name"] for card in json.loads(cli.ok("lookup", "000-00-01", "-f", "json").stdout)] == ["Пётр"]
+
+
+def test_caller_id_of_someone_new_becomes_their_contact(cli):
+    added = cli.ok("add", "Звонок", "--contact", "79990000000").stdout
+    assert added == 'Added deal #1 "Звонок" (Lead) for contact #1 79990000000\n'
+    assert json.loads(cli.ok("lookup", "8 999 000-00-00", "-f", "json").stdout)[0]["phone"] == "79990000000"
+
+
+def test_a_short_number_nobody_has_is_refused(cli, two_phones, assert_refused):
+    assert_refused("add", "X", "--contact", "77", message="no contact #77")
+    assert_refused("add", "X", "--contact", "#89160000002", message="no contact #89160000002")
+
+
+def test_a_new_detail_goes_only_to_an_exact_name(cli, assert_refused):
+    cli.ok("contact", "add", "Иванова Мария")
+    added = cli.ok("add", "Для Ивана", "--contact", "Иван", "--phone", "+7 999 123-45-67").stdout
+    assert added == 'Added deal #1 "Для Ивана" (Lead) for contact #2 Иван\n'
+    people = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
+    assert [(p["name"], p["phone"]) for p in people] == [("Иван", "+7 999 123-45-67"), ("Иванова Мария", None)]
+    # without a detail, part of a name still finds its one contact
+    assert cli.ok("add", "Для Марии", "--contact", "Мария").stdout.endswith("for contact #1 Иванова Мария\n")
+    # an exact name (any case, ё as е) still receives a detail it lacks
+    cli.ok("add", "Ещё", "--contact", "ИВАНОВА МАРИЯ", "--email", "maria@x.ru")
+    assert json.loads(cli.ok("contact", "show", "1", "-f", "json").stdout)["email"] == "maria@x.ru"
+
+
+def test_a_detail_of_another_contact_next_to_a_name_is_refused(cli, two_phones, assert_refused):
+    result = assert_refused("add", "Для Марины", "--contact", "Марина Новая", "--phone", "8 916 000 00 01",
+                            message="phone 8 916 000 00 01 belongs to contact #2 Пётр")
+    assert "for Марина Новая, leave out --phone" in result.stderr and "give --contact 2" in result.stderr
+    cli.ok("contact", "add", "Анна", "--email", "anna@x.ru")
+    assert_refused("add", "D", "--contact", "Local", "--email", "ANNA@x.ru",
+                   message="email ANNA@x.ru belongs to contact #3 Анна")
+    # the contact's name written more fully is still them
+    assert cli.ok("add", "D", "--contact", "Пётр Смирнов", "--phone", "79160000001").stdout.endswith(
+        "for contact #2 Пётр\n")
+
+
+def test_a_phone_field_holds_one_number(cli, tmp_path, assert_refused):
+    assert_refused("contact", "add", "Пётр", "--phone", "+7 916 000-00-01, +7 495 111-22-33",
+                   message="is 2 phone numbers; a contact has one: give --phone \"+7 916 000-00-01\"")
+    assert_refused("add", "D", "--contact", "Пётр", "--phone", "+7 916 000-00-01; +7 495 111-22-33",
+                   message="is 2 phone numbers")
+    people = tmp_path / "people.csv"
+    people.write_text('name,phone\nПётр,"+7 916 000-00-01, +7 495 111-22-33"\n', encoding="utf-8")
+    result = cli.ok("import", "contacts", str(people))
+    assert ("line 2: phone: +7 916 000-00-01 is the contact's phone; +7 495 111-22-33 went to their notes"
+            in result.stderr)
+    [petr] = json.loads(cli.ok("lookup", "89160000001", "-f", "json").stdout)
+    assert (petr["phone"], petr["notes"]) == ("+7 916 000-00-01", "Other phones: +7 495 111-22-33")
+    assert cli("lookup", "84951112233").exit_code == 1  # the second number is nobody's key
+
+
+def test_an_imported_name_that_is_not_the_details_owner_is_a_row_error(cli, db_path, tmp_path, assert_refused):
+    cli.ok("contact", "add", "Пётр", "--phone", "+7 916 000-00-01", "--email", "petr@x.ru")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("title,contact,phone\nД1,Марина Новая,8 916 000 00 01\nД2,Пётр Смирнов,8 916 000 00 01\n",
+                     encoding="utf-8")
+    assert_refused("import", "deals", str(deals),
+                   message="line 2: contact: 8 916 000 00 01 belongs to contact #1 'Пётр', not to 'Марина Новая'")
+    result = cli.ok("import", "deals", str(deals), "--skip-errors")
+    assert "1 deals created" in result.stdout and "1 rejected" in result.stdout
+    assert [(d["title"], d["contact"]) for d in json.loads(cli.ok("deals", "-f", "json").stdout)] == [
+        ("Д2", "Пётр")]
+
+
+def test_one_file_names_one_person_as_the_book_would(cli, tmp_path):
+    """A detail fills the same-name contact that lacks it; a contradicting detail is someone else."""
+    deals = tmp_path / "deals.csv"
+    deals.write_text("title,contact,email,phone\nД1,Анна Смирнова,,\nД2,Анна Смирнова,anna@x.ru,\n"
+                     "Д3,Анна Смирнова,,+7 903 000-00-09\nД4,Анна Смирнова,,\nД5,Анна Смирнова,other@x.ru,\n",
+                     encoding="utf-8")
+    cli.ok("import", "deals", str(deals))
+    people = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
+    assert [(p["id"], p["email"], p["phone"], p["open_deals"]) for p in people] == [
+        (1, "anna@x.ru", "+7 903 000-00-09", 4), (2, "other@x.ru", None, 1)]
+    # now two people share the name: a row without details cannot tell which, as `dealflow add` cannot
+    again = tmp_path / "again.csv"
+    again.write_text("title,contact\nД6,Анна Смирнова\n", encoding="utf-8")
+    result = cli("import", "deals", str(again))
+    assert result.exit_code == 1 and "line 2: contact: 2 contacts are named 'Анна Смирнова'" in result.stderr
+
+
+def test_a_matched_contact_gets_what_the_row_adds(cli, db_path, tmp_path, assert_refused):
+    people = tmp_path / "people.csv"
+    people.write_text("name,email,phone,tags,notes\nАнна,anna@x.ru,,vip,первая\n"
+                      "Анна Петрова,ANNA@x.ru,+7 903 123-45-67,опт,вторая заметка\n", encoding="utf-8")
+    assert "1 contacts created, 0 matched, 1 updated" in cli.ok("import", "contacts", str(people)).stdout
+    [anna] = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
+    assert (anna["name"], anna["phone"], anna["tags"]) == ("Анна", "+7 903 123-45-67", "vip,опт")
+    assert json.loads(cli.ok("contact", "show", "1", "-f", "json").stdout)["notes"] == "первая\nвторая заметка"
+    conflict = tmp_path / "conflict.csv"
+    conflict.write_text("name,email,phone\nАнна,anna@x.ru,+7 999 000-00-00\n", encoding="utf-8")
+    assert_refused("import", "contacts", str(conflict),
+                   message="line 2: phone: contact #1 'Анна' already has phone +7 903 123-45-67, not +7 999 000-00-00")
+    # a deal row matched by email stores the phone its contact lacks
+    cli.ok("contact", "add", "Борис", "--email", "boris@x.ru")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("title,contact,email,phone\nОкна,Борис,boris@x.ru,8 916 555-44-33\n", encoding="utf-8")
+    assert "0 contacts created, 0 matched, 1 updated" in cli.ok("import", "deals", str(deals)).stdout
+    assert json.loads(cli.ok("lookup", "+7 916 555 44 33", "-f", "json").stdout)[0]["name"] == "Борис"
+
+
+def test_emails_are_one_address_in_any_case_cyrillic_too(cli, assert_refused):
+    cli.ok("contact", "add", "A", "--email", "Иван@почта.рф")
+    assert_refused("contact", "add", "B", "--email", "иван@почта.рф", message="already belongs to contact #1 A")
+    assert [card["id"] for card in json.loads(cli.ok("lookup", "ИВАН@почта.рф", "-f", "json").stdout)] == [1]
+    assert cli.ok("add", "D", "--email", "ИВАН@ПОЧТА.РФ").stdout.endswith("for contact #1 A\n")
+    assert "email_key" not in json.loads(cli.ok("contact", "show", "1", "-f", "json").stdout)
+
+
+def test_a_book_with_emails_apart_only_in_cyrillic_case_still_opens(cli, tmp_path):
+    """V5 books could hold `Иван@почта.рф` and `иван@почта.рф` as two contacts: V6 must not fail on them."""
+    import shutil
+    import sqlite3
+    from pathlib import Path
+
+    old = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "book-v5.db", old)
+    conn = sqlite3.connect(old)
+    conn.executemany("INSERT INTO contacts (name, email, created_at) VALUES (?, ?, '2026-01-01')",
+                     [("Иван", "Иван@почта.рф"), ("Ваня", "иван@почта.рф")])
+    conn.commit()
+    conn.close()
+    found = json.loads(cli.ok("--db", str(old), "lookup", "ИВАН@ПОЧТА.РФ", "-f", "json").stdout)
+    assert [card["name"] for card in found] == ["Иван", "Ваня"]  # both listed, to merge
+    result = cli("--db", str(old), "add", "D", "--email", "иван@почта.рф")
+    assert result.exit_code == 1 and "matches 2 contacts" in result.stderr
