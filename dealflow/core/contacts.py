@@ -145,7 +145,9 @@ def _checked(book: Book, values: dict[str, Any], except_id: int | None = None) -
 def split_phones(text: str | None) -> tuple[str | None, list[str]]:
     """A phone field that may hold several numbers (`+7 916 000-00-01, +7 495 111-22-33`, as Pipedrive exports
     them): the first is the contact's phone, the rest are others. Their digits joined would be nobody's number."""
-    parts = [part.strip() for part in _PHONE_SEPARATORS.split(text or "") if part.strip()]
+    if not text or not _PHONE_SEPARATORS.search(text):  # one number: the common case, once per import row
+        return clean(text), []
+    parts = [part.strip() for part in _PHONE_SEPARATORS.split(text) if part.strip()]
     return (parts[0] if parts else clean(text)), parts[1:]
 
 
@@ -224,6 +226,8 @@ def _may_name(book: Book, ref: str, contact: dict[str, Any]) -> bool:
 def names_agree(name: str, contact: dict[str, Any]) -> bool:
     """Whether a name can be this contact's, written more or less fully: one folded name holds the other, or
     the contact's name is only its email or phone (what a contact added from a detail alone is called)."""
+    if name == contact["name"]:  # as most import rows repeat it
+        return True
     given, known = fold(" ".join(name.split())), fold(" ".join(contact["name"].split()))
     stand_ins = {fold(value) for value in (contact["email"], contact["phone"]) if value}
     return given in known or known in given or known in stand_ins
@@ -268,6 +272,8 @@ def _agreeing(contact: dict[str, Any], given: dict[str, str | None]) -> dict[str
 
 def same_detail(field: str, stored: str, given: str) -> bool:
     """The same detail however written (emails in any case): a phone by its last ten digits (`8 916…` is `+7 916…`)."""
+    if stored == given:  # as most import rows repeat it
+        return True
     if field == "phone":
         return phone_key(digits(stored)) == phone_key(digits(given))
     return stored.casefold() == given.casefold()

@@ -61,11 +61,11 @@ class Writer:
     def _register(self, keys: list[tuple[str, str]], row_id: int) -> None:
         """The row will be stored with these keys, so they are no longer absent."""
         for key in keys:
+            self.absent.discard(key)
             if key[0] == "name":
                 self.named.setdefault(key[1], set()).add(row_id)
                 continue
             self.keys[key] = row_id
-            self.absent.discard(key)
 
     def pending(self, table: str, row_id: int) -> dict[str, Any] | None:
         return self.new[table].get(row_id) or self.changed[table].get(row_id)

@@ -248,6 +248,7 @@ _PRESENT = {
     "email": "SELECT email_key FROM contacts WHERE email_key IN (SELECT value FROM json_each(?))",
     "phone": f"SELECT {PHONE_KEY_SQL} FROM contacts WHERE {PHONE_KEY_SQL} IN (SELECT value FROM json_each(?))",
     "external_id": "SELECT external_id FROM deals WHERE external_id IN (SELECT value FROM json_each(?))",
+    "name": "SELECT folded FROM temp.import_names WHERE folded IN (SELECT value FROM json_each(?))",
 }
 
 
@@ -304,10 +305,13 @@ class Job:
     def find(self, kind: str, value: str) -> list[int]:
         """Contacts (or deals, for `external_id`) already known by a key, pending ones first."""
         if kind == "name":  # names are not unique: the stored ones and this file's
+            pending = self.writer.named.get(value, ())
+            if (kind, value) in self.writer.absent:
+                return sorted(pending)
             self.writer.index_names()
             stored = [row[0] for row in self.book.conn.execute(
                 "SELECT id FROM temp.import_names WHERE folded = ? ORDER BY id LIMIT 5", (value,))]
-            return sorted({*stored, *self.writer.named.get(value, ())})
+            return sorted({*stored, *pending})
         pending = self.writer.keys.get((kind, value))
         if pending:
             return [pending]
@@ -322,8 +326,8 @@ class Job:
         return [row[0] for row in self.book.conn.execute(sql, (value,))]
 
     def look_ahead(self, rows: list[Row]) -> None:
-        """Learn with one query per kind which emails, phones and external ids of the next rows no stored row
-        has, so that `find` answers those misses (most lookups of an import) without a query each.
+        """Learn with one query per kind which emails, phones, names and external ids of the next rows no stored
+        row has, so that `find` answers those misses (most lookups of an import) without a query each.
 
         A key stays absent until this import stores a row with it, and every such row passes through
         `Writer.create` or `Writer.change`, which take the key out. Emails are keyed with `email_key`, the
@@ -340,6 +344,9 @@ class Job:
             for name in ("external_id", "deal_external_id"):
                 if external := row.text(name):
                     wanted["external_id"].add(external)
+            if label := row.text("name") or row.text("contact") or row.text("company"):
+                wanted["name"].add(fold(label))
+        self.writer.index_names()
         absent = set()
         for kind, values in wanted.items():
             if values:
@@ -444,23 +451,26 @@ class Job:
         """Plan what a row adds to a contact it found, as `dealflow add` does: an empty field is filled, tags
         join theirs, new notes follow theirs; an email, phone or company that differs from theirs is a row
         error (neither dropped nor a second contact of the same person). A deal row's source is the deal's."""
-        changed = dict(contact)
+        updates: dict[str, Any] = {}
         for field in ("company", "email", "phone", "source"):
             value = given.get(field)
             if not value or (field == "source" and self.kind != "contacts"):
                 continue
             if not contact[field]:
-                changed[field] = value
+                updates[field] = value
             elif field != "source" and not contacts.same_detail(field, contact[field], value):
                 row.problem(field, f"contact #{contact['id']} {contact['name']!r} already has {field} "
                             f"{contact[field]}, not {value}")
         if given.get("tags"):
-            changed["tags"] = tags_join([contact["tags"] or "", given["tags"]])
+            updates["tags"] = tags_join([contact["tags"] or "", given["tags"]])
         notes = given.get("notes")
         if notes and notes not in (contact["notes"] or ""):
-            changed["notes"] = f"{contact['notes']}\n{notes}" if contact["notes"] else notes
-        changed["phone_digits"] = digits(changed["phone"])
-        changed["email_key"] = changed["email"] and email_key(changed["email"])
+            updates["notes"] = f"{contact['notes']}\n{notes}" if contact["notes"] else notes
+        changed = {**contact, **updates}
+        if "phone" in updates:
+            changed["phone_digits"] = digits(changed["phone"])
+        if "email" in updates:
+            changed["email_key"] = email_key(changed["email"])
         if changed != contact:
             self.filling = changed
 
