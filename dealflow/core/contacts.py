@@ -9,7 +9,7 @@ from dealflow.core import clock, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
 from dealflow.core.text import (PHONE_KEY_LENGTH, PHONE_KEY_SQL, TAG_MATCH, clean, digits, email_key, fold,
-                                phone_key, tags_join)
+                                phone_key, tags_edited, tags_join)
 
 FIELDS = ("name", "company", "email", "phone", "source", "tags", "notes")
 MATCH_KEYS = ("phone_digits", "email_key")  # stored for matching, never shown
@@ -305,9 +305,7 @@ def edit(book: Book, ref: str, changes: dict[str, Any], *, add_tags: list[str] =
         contact = resolve(book, ref)
         values = {key: clean(value) for key, value in changes.items() if key in FIELDS}
         if add_tags or remove_tags:
-            kept = [tag for tag in (contact["tags"] or "").split(",")
-                    if tag and tag.casefold() not in {t.casefold() for t in remove_tags}]
-            values["tags"] = tags_join(kept + list(add_tags))
+            values["tags"] = tags_edited(contact["tags"], list(add_tags), list(remove_tags))
         values = _checked(book, values, contact["id"])
         book.update("contacts", contact["id"], values)
     return get(book, contact["id"])

@@ -93,3 +93,10 @@ def test_yo_is_matched_as_ye_as_russians_type_it(cli, petr, tmp_path):
     people = tmp_path / "people.csv"
     people.write_text("name\nПетр Смирнов\n", encoding="utf-8")
     assert "0 contacts created, 1 matched" in cli.ok("import", "contacts", str(people)).stdout
+
+
+def test_untag_reads_yo_as_ye_as_tag_search_does(cli):
+    cli.ok("contact", "add", "Анна", "--tag", "тёплый", "--tag", "опт")
+    cli.ok("contact", "edit", "Анна", "--untag", "ТЕПЛЫЙ")
+    listed = cli.ok("contact", "list", "-f", "json").stdout
+    assert json.loads(listed)[0]["tags"] == "опт"
