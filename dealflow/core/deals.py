@@ -159,7 +159,8 @@ def later_step(book: Book, deal_id: int, moment: when.Moment) -> dict[str, Any] 
     Every recorded event counts, not only the last step: a whole-day step (`--at 2026-11-20`) is compared as a
     day, so any time that day passes it, yet such a time must still not come before the times recorded that
     day (created at 12:00, moved on the 20th, won at 11:30 would be closed before it was created)."""
-    steps = book.rows("""SELECT h.event, h.at, s.name AS stage FROM stage_history h JOIN stages s ON s.id = h.to_stage_id
+    steps = book.rows("""SELECT h.event, h.at, s.name AS stage
+                         FROM stage_history h JOIN stages s ON s.id = h.to_stage_id
                          WHERE h.deal_id = ? ORDER BY h.id DESC""", (deal_id,))
     return next((step for step in steps if when.earlier(moment, when.from_text(step["at"]))), None)
 

@@ -394,8 +394,6 @@ class Job:
             row.problem("email", f"{email!r} is not an email address")
         if phone and not phone_digits:
             row.problem("phone", f"{phone!r} is not a phone number")
-        if other_phones:
-            self.notice(f"phone: {phone} is the contact's phone; {', '.join(other_phones)} went to their notes")
         by_email = self.find("email", email_key(email)) if email else []
         by_phone = self.find("phone", phone_key(phone_digits)) if phone_digits else []
         if by_email and by_phone and by_email[0] != by_phone[0]:
@@ -404,8 +402,7 @@ class Job:
             row.problem("email" if by_email else "phone", f"{email if by_email else phone} belongs to contact "
                         f"#{(by_email or by_phone)[0]}, not to #{number}")
         tags, notes = self.tags_and_notes(row) if self.kind == "contacts" else (None, None)
-        if other_phones:
-            notes = "\n".join(part for part in (notes, f"Other phones: {', '.join(other_phones)}") if part)
+        notes = self.with_other_phones(notes, phone, other_phones)
         given = {"company": company, "email": email, "phone": phone, "source": row.text("source"),
                  "tags": tags, "notes": notes} if create else {}
         if by_email or by_phone:
@@ -441,6 +438,14 @@ class Job:
         """Say what was done with the current row (the first few such rows: the rest are alike)."""
         if len(self.notices) < MAX_LISTED:
             self.notices.append(f"line {self.line}: {text}")
+
+    def with_other_phones(self, notes: str | None, phone: str | None, others: list[str]) -> str | None:
+        """A contact's notes with the numbers its phone field held besides its phone (said once per row)."""
+        if not others:
+            return notes
+        listed = ", ".join(others)
+        self.notice(f"phone: {phone} is the contact's phone; {listed} went to their notes")
+        return "\n".join(part for part in (notes, f"Other phones: {listed}") if part)
 
     @staticmethod
     def lacks(contact: dict[str, Any], email: str | None, phone_digits: str | None) -> bool:
@@ -780,10 +785,7 @@ class Job:
                 contact[name] = text
         tags, notes = self.tags_and_notes(row)
         contact["phone"], other_phones = contacts.split_phones(contact["phone"])
-        if other_phones:
-            notes = "\n".join(part for part in (notes, f"Other phones: {', '.join(other_phones)}") if part)
-            self.notice(f"phone: {contact['phone']} is the contact's phone; {', '.join(other_phones)} went to "
-                        "their notes")
+        notes = self.with_other_phones(notes, contact["phone"], other_phones)
         contact.update({name: value for name, value in (("tags", tags), ("notes", notes)) if value is not None})
         contact["phone_digits"] = digits(contact["phone"])
         contact["email_key"] = contact["email"] and email_key(contact["email"])

@@ -182,7 +182,8 @@ def _dotted(text: str, now: datetime) -> Moment | None:
     try:
         moment = date(int(year), int(month), int(day))
     except ValueError:
-        raise InputError(f"{text!r} is not a valid date; a dotted date is DD.MM.YYYY (day first), or use YYYY-MM-DD") from None
+        raise InputError(f"{text!r} is not a valid date; a dotted date is DD.MM.YYYY (day first), "
+                         "or use YYYY-MM-DD") from None
     return _at_time(moment, clock_time) if clock_time else moment
 
 
