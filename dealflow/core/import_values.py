@@ -91,8 +91,8 @@ def local_iso(text: str) -> tuple[datetime, str] | None:
     it changes (DST), and those take the exact path. The stored text is built first and read back once: that
     reading is both the check (no 24:00 or 12:60) and the moment, and formatting a moment costs more.
     """
-    if not _LOCAL_ISO.fullmatch(text):
-        return None
+    if not _LOCAL_ISO.fullmatch(text) or not when.FIRST_YEAR <= text[:4] <= when.LAST_YEAR:
+        return None  # out of range: the general reader says so
     offset = _day_offset(text[:10])
     if offset is None:
         return None
@@ -132,7 +132,9 @@ def _cached_date(text: str, day_first: bool, fmt: str | None) -> when.Moment | N
         if not any(char.isalpha() for char in folded) or folded in NO_DATE_WORDS or folded.startswith("не "):
             return None  # `не закрыта`, `-`, `n/a`: no date
         raise InputError(f"cannot read {text!r} as a date; leave the cell empty (or `-`) for no date")
-    return _parse_date(cleaned, day_first, fmt)
+    moment = _parse_date(cleaned, day_first, fmt)
+    when.check_range(text, moment)
+    return moment
 
 
 def _parse_date(text: str, day_first: bool, fmt: str | None) -> when.Moment:

@@ -24,6 +24,7 @@ ACCEPTED = (
 # (year 1 to 9999) means a time zone or an offset applied to a date never overflows.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 RANGE = f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+FIRST_YEAR, LAST_YEAR = f"{FIRST_DAY.year:04d}", f"{LAST_DAY.year:04d}"  # for a quick look at ISO text
 
 _DAY_WORDS = {
     "today": 0, "сегодня": 0,
@@ -107,15 +108,16 @@ def parse(text: str, now: datetime | None = None) -> Moment:
     for reader in (_relative, _day_and_time, _iso, _dotted, _free_form):
         moment = reader(cleaned if reader in (_iso, _free_form) else lowered, now)
         if moment is not None:
-            _check_range(text, moment)  # before localizing too: far out of range, a time zone could overflow
+            check_range(text, moment)  # before localizing too: far out of range, a time zone could overflow
             if isinstance(moment, datetime):
                 moment = clock.localize(moment)
-                _check_range(text, moment)  # the local day is the one stored: 2999-12-31T23:30-05:00 is in 3000
+                check_range(text, moment)  # the local day is the one stored: 2999-12-31T23:30-05:00 is in 3000
             return moment
     raise InputError(f"cannot read {text!r} as a date; use {ACCEPTED}")
 
 
-def _check_range(text: str, moment: Moment) -> None:
+def check_range(text: str, moment: Moment) -> None:
+    """Refuse a moment outside FIRST_DAY..LAST_DAY, naming the text it was read from."""
     if not FIRST_DAY <= day_of(moment) <= LAST_DAY:
         raise InputError(f"{text!r} is out of range: dates go from {RANGE}")
 

@@ -424,6 +424,19 @@ def test_times_in_the_future_are_row_errors(cli, db_path, tmp_path, assert_refus
                    message="line 2: created: 01.01.2027 is in the future")
 
 
+def test_imported_dates_stay_within_the_years_dealflow_takes(cli, tmp_path, assert_refused):
+    """1900–2999, as on the command line: `0200-01-01` or `01.01.3001` is a typo, not a date to store."""
+    text = ("title,created,closed\nA,0200-01-01,\nB,2020-01-01,01.01.3001\nC,9999-12-31 10:00,\n"
+            "D,1 Jan 1850,\nE,1900-01-01,2999-12-31\n")
+    result = assert_refused("import", "deals", str(write(tmp_path / "d.csv", text)),
+                            message="4 rows of 5 cannot be imported")
+    for line, column, cell in ((2, "created", "0200-01-01"), (3, "closed", "01.01.3001"),
+                               (4, "created", "9999-12-31 10:00"), (5, "created", "1 Jan 1850")):
+        assert f"line {line}: {column}: {cell!r} is out of range: dates go from 1900-01-01 to 2999-12-31" \
+            in result.stderr
+    assert "line 6" not in result.stderr
+
+
 def test_json_summary(cli, tmp_path):
     result = cli.ok("import", "deals", str(write(tmp_path / "d.csv", "title\nA\n")), "--format", "json")
     summary = json.loads(result.stdout)
