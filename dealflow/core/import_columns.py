@@ -15,7 +15,8 @@ from dealflow.core.import_values import DateOrder, local_iso, parse_date
 CONTACT_REFS = ("contact_id", "contact", "email", "phone")  # contact_id: the number `export` writes
 _DEAL_REFS = ("deal_external_id", "deal_id")
 FIELDS = {
-    "contacts": ("contact_id", "name", "company", "email", "phone", "source", "tags", "notes", "created"),
+    "contacts": ("contact_id", "name", "first_name", "middle_name", "last_name", "company", "email", "phone",
+                 "source", "tags", "notes", "created"),
     "deals": ("title", "value", "currency", "stage", "status", "is_won", "is_closed", "owner", "source",
               "contact", "contact_id", "company", "email", "phone", "created", "closed", "stage_entered", "expected_close", "probability",
               "lost_reason", "lost_note", "tags", "external_id"),
@@ -34,7 +35,7 @@ _PIPEDRIVE = {
     "Deal - Contact person": "contact", "Deal - Organization": "company", "Deal - Deal created": "created",
     "Deal - Won time": "closed", "Deal - Lost time": "closed", "Deal - Lost reason": "lost_reason",
     "Deal - Expected close date": "expected_close", "Deal - ID": "external_id", "Deal - Source": "source",
-    "Deal - Last stage change": "stage_entered",
+    "Deal - Last stage change": "stage_entered", "Deal - Probability": "probability",
     "Person - Name": "contact", "Person - Email": "email", "Person - Phone": "phone",
 }
 _HUBSPOT = {"Record ID": "external_id", "Deal Name": "title", "Amount": "value", "Deal Stage": "stage",
@@ -48,12 +49,25 @@ _AMOCRM = {"ID": "external_id", "Название сделки": "title", "Бю�
            "Полное имя контакта": "contact", "Компания контакта": "company", "Рабочий телефон": "phone",
            "Мобильный телефон": "phone", "Рабочий email": "email", "Личный email": "email",
            "Источник": "source"}
+# Bitrix24's deal list exported from its Russian interface. Its `Дата завершения` is the expected close of an
+# open deal and the close of a closed one, which is what our `closed` means too.
+_BITRIX24 = {"Название сделки": "title", "Сделка": "title", "Стадия сделки": "stage", "Сумма": "value",
+             "Валюта": "currency", "Контакт": "contact", "Клиент": "contact", "Компания": "company",
+             "Дата создания": "created", "Дата завершения": "closed", "Предполагаемая дата закрытия": "closed",
+             "Закрыта": "is_closed", "Вероятность": "probability", "Ответственный": "owner", "Источник": "source"}
+# Name parts (`first_name` …) are joined into the name when the file has no full-name column.
 _PEOPLE = {"Person - Name": "name", "Person - Email": "email", "Person - Phone": "phone",
            "Person - Organization": "company", "Полное имя контакта": "name", "Компания контакта": "company",
            "Рабочий телефон": "phone", "Мобильный телефон": "phone", "Рабочий email": "email",
            "Личный email": "email", "Источник": "source", "Теги": "tags", "contact": "name", "full name": "name",
            "Дата создания": "created", "created_at": "created", "organization": "company", "e-mail": "email",
-           "mobile": "phone", "LeadSource": "source", "Create Date": "created", "CreatedDate": "created"}
+           "mobile": "phone", "LeadSource": "source", "Create Date": "created", "CreatedDate": "created",
+           "Имя": "first_name", "Отчество": "middle_name", "Фамилия": "last_name", "Компания": "company",
+           "Телефон": "phone", "Рабочий e-mail": "email", "Частный e-mail": "email", "Комментарий": "notes",
+           "Person - First name": "first_name", "Person - Last name": "last_name", "First Name": "first_name",
+           "Last Name": "last_name", "FirstName": "first_name", "LastName": "last_name",
+           "Phone Number": "phone", "MobilePhone": "phone", "Company Name": "company"}
+NAME_PARTS = ("first_name", "middle_name", "last_name")
 _ACTIVITY_HEADERS = {"type": "kind", "date": "at", "comment": "note", "deal": "deal_id", "deal_external": "deal_external_id"}
 _TASK_HEADERS = {"task": "text", "subject": "text", "due date": "due", "deadline": "due", "deal": "deal_id",
          "created_at": "created", "completed": "done_at"}
@@ -70,7 +84,7 @@ def _aliases(*tables: dict[str, str]) -> dict[str, str]:
 
 ALIASES = {
     "contacts": _aliases(_PEOPLE),
-    "deals": _aliases(_GENERIC, _PIPEDRIVE, _HUBSPOT, _SALESFORCE, _AMOCRM),
+    "deals": _aliases(_GENERIC, _PIPEDRIVE, _HUBSPOT, _SALESFORCE, _AMOCRM, _BITRIX24),
     "activities": _aliases(_ACTIVITY_HEADERS, {"e-mail": "email"}),
     "tasks": _aliases(_TASK_HEADERS, {"e-mail": "email"}),
 }
@@ -118,6 +132,7 @@ class Columns:
         self.single_cells = itemgetter(*(index for _, index in self.single), 0, 0)  # 0, 0: always a tuple
         self.single_width = max((index for _, index in self.single), default=0) + 1
         self.several = [(name, indexes) for name, indexes in self.fields.items() if len(indexes) > 1]
+        self.name_parts = [name for name in NAME_PARTS if name in self.fields]
         self.orders: dict[int, DateOrder] = {i: DateOrder(header[i]) for name in DATE_FIELDS & set(self.fields)
                                              for i in self.fields[name]}
 
@@ -169,11 +184,16 @@ class Columns:
                 if index < width and (text := cells[index].strip()):
                     found[name] = text
                     break
+        if self.name_parts and "name" not in found:
+            if parts := [found[part] for part in self.name_parts if part in found]:
+                found["name"] = " ".join(parts)
         return found
 
     def source(self, cells: list[str], name: str) -> str:
         """The column a field's value came from (its first column when empty; the field's name if unmapped)."""
         indexes = self.fields.get(name, ())
+        if not indexes and name == "name":  # a name joined from its parts: theirs
+            indexes = [index for part in self.name_parts for index in self.fields[part]]
         for index in indexes:
             if index < len(cells) and cells[index].strip():
                 return self.header[index]

@@ -43,8 +43,10 @@ FILLED = {"deals": ("deals", "stage_history")}
 NUMBERED = "contact_id"
 KEYS = {"contacts": ("email", "phone", "name"), "deals": ("external_id",)}
 
-WON_WORDS = frozenset({"won", "closed won", "closedwon", "успешно реализовано"})
-LOST_WORDS = frozenset({"lost", "closed lost", "closedlost", "закрыто и не реализовано"})
+# Stage or status words that close a deal: Salesforce, HubSpot, amoCRM and Bitrix24 defaults.
+WON_WORDS = frozenset({"won", "closed won", "closedwon", "deal won", "успешно реализовано", "сделка успешна"})
+LOST_WORDS = frozenset({"lost", "closed lost", "closedlost", "deal lost", "закрыто и не реализовано",
+                        "сделка провалена", "анализ причины провала"})
 
 
 @dataclass
@@ -559,6 +561,7 @@ class Job:
         """(status if the row says one, stage name if it names an open stage).
 
         A status column (`Deal - Status`) wins over IsClosed/IsWon, which win over a won/lost stage word.
+        A deal closed without IsWon is won when its stage is a won word, and lost otherwise.
         """
         stage = row.text("stage")
         word = fold(" ".join(stage.split())) if stage else None
@@ -573,10 +576,12 @@ class Job:
                 return None, stage
             return found, stage
         is_closed, is_won = row.read("is_closed", parse_bool), row.read("is_won", parse_bool)
-        if is_closed is not None:
-            return ("won" if is_won else "lost") if is_closed else "open", stage
-        if is_won:
-            return "won", stage
+        if is_closed is False:
+            return "open", stage
+        if is_won is not None and (is_closed or is_won):
+            return "won" if is_won else "lost", stage
+        if is_closed:  # Bitrix24's `Закрыта` says closed, not how: a won word says won, anything else lost
+            return from_words or "lost", stage
         return from_words, stage
 
     def deal(self, row: Row) -> None:

@@ -13,6 +13,9 @@ SCALE = 100
 SYMBOLS = {
     "$": "USD", "€": "EUR", "₽": "RUB", "£": "GBP", "¥": "JPY", "₴": "UAH", "₸": "KZT",
     "руб": "RUB", "руб.": "RUB", "р": "RUB", "р.": "RUB", "rur": "RUB",
+    # currency names as CRMs (Bitrix24 among them) write them in a currency column
+    "рубль": "RUB", "российский рубль": "RUB", "доллар сша": "USD", "евро": "EUR", "гривна": "UAH",
+    "тенге": "KZT", "белорусский рубль": "BYN", "russian ruble": "RUB", "us dollar": "USD", "euro": "EUR",
 }
 _SHOWN = {"USD": "$", "EUR": "€", "RUB": "₽", "GBP": "£", "JPY": "¥", "UAH": "₴", "KZT": "₸"}
 _GROUP = Regex(r"[\s\u00a0\u202f']")
@@ -109,7 +112,7 @@ ISO_CODES = frozenset("""
 
 def normalize_currency(mark: str) -> str:
     """A symbol or code → an upper-case ISO 4217 code (`RUR`, the rouble's old code, reads as RUB)."""
-    cleaned = mark.strip()
+    cleaned = " ".join(mark.split())
     if cleaned.casefold() in SYMBOLS:
         return SYMBOLS[cleaned.casefold()]
     code = cleaned.upper()

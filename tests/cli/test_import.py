@@ -88,6 +88,80 @@ def test_amocrm_russian_export_in_windows_1251(cli, db_path, tmp_path):
         ("Пётр Иванов", "79160000001", None), ("ООО Ромашка", None, "info@romashka.ru")]
 
 
+BITRIX24 = """ID;Название сделки;Стадия сделки;Сумма;Валюта;Контакт;Компания;Ответственный;Дата создания;\
+Дата завершения;Закрыта;Вероятность;Источник;Комментарий
+501;Кухня на заказ;Предложение;250 000,00;Российский рубль;Ольга Петрова;;Анна;10.09.2024 11:15:00;\
+30.12.2026;Нет;40;Сайт;перезвонить
+502;Шкаф-купе;Сделка успешна;"90 000";RUB;Ольга Петрова;;Анна;01.09.2024;15.09.2024 17:00:00;Да;100;;
+503;Гардероб;Сделка провалена;120000;Доллар США;Игорь Ким;ИП Ким;Анна;02.09.2024;20.09.2024;Да;0;;
+504;Прихожая;Анализ причины провала;70000;RUB;Игорь Ким;ИП Ким;Анна;03.09.2024;21.09.2024;Да;;;
+"""
+
+
+def test_bitrix24_russian_deal_export(cli, db_path, tmp_path):
+    """Bitrix24's Russian headers need no --map; its default won and lost stages and `Закрыта` close deals."""
+    cli.ok("init", "--pipeline", "amocrm-ru")
+    result = cli.ok("import", "deals", str(write(tmp_path / "bitrix.csv", BITRIX24, "cp1251")))
+    assert "4 deals created" in result.stdout
+    assert "Unused columns: Комментарий" in result.stderr
+    deals = query(db_path, """SELECT d.external_id, d.title, s.name, d.status, d.value, d.currency, d.probability,
+                                     d.created_at, d.closed_at, d.expected_close, d.source, c.name, c.company
+                              FROM deals d JOIN stages s ON s.id = d.stage_id JOIN contacts c ON c.id = d.contact_id
+                              ORDER BY d.id""")
+    assert deals == [
+        ("501", "Кухня на заказ", "Предложение", "open", 25_000_000, "RUB", 40, "2024-09-10T11:15:00+03:00",
+         None, "2026-12-30", "Сайт", "Ольга Петрова", None),
+        ("502", "Шкаф-купе", "Оплата", "won", 9_000_000, "RUB", 100, "2024-09-01", "2024-09-15T17:00:00+03:00",
+         None, None, "Ольга Петрова", None),
+        ("503", "Гардероб", "Оплата", "lost", 12_000_000, "USD", 0, "2024-09-02", "2024-09-20", None, None,
+         "Игорь Ким", "ИП Ким"),
+        ("504", "Прихожая", "Оплата", "lost", 7_000_000, "RUB", None, "2024-09-03", "2024-09-21", None, None,
+         "Игорь Ким", "ИП Ким"),
+    ]
+
+
+@pytest.mark.parametrize("closed, won, stage, status", [
+    ("true", "", "Proposal", "lost"),        # closed, and the stage names no win: lost
+    ("true", "", "Closed Won", "won"),       # closed without IsWon: the won word says how
+    ("true", "false", "Closed Won", "lost"),  # IsWon, when given, decides
+    ("false", "", "Proposal", "open"),
+])
+def test_a_closed_flag_without_is_won_reads_the_stage_word(cli, db_path, tmp_path, closed, won, stage, status):
+    text = f"title,stage,IsClosed,IsWon\nA,{stage},{closed},{won}\n"
+    cli.ok("import", "deals", str(write(tmp_path / "d.csv", text)))
+    assert query(db_path, "SELECT status FROM deals") == [(status,)]
+
+
+BITRIX24_CONTACTS = """ID;Имя;Отчество;Фамилия;Компания;Рабочий телефон;Мобильный телефон;Рабочий e-mail;\
+Частный e-mail;Источник;Комментарий
+7;Ольга;Ивановна;Петрова;;+7 (916) 000-00-07;;olga@example.ru;;Сайт;Любит звонки утром
+8;Игорь;;Ким;ИП Ким;;8 916 000 00 08;;igor@example.ru;;
+9;;;Сидоров;;;;;;;
+"""
+
+
+def test_contacts_with_name_parts_are_joined_into_one_name(cli, db_path, tmp_path):
+    """Bitrix24, Pipedrive, HubSpot and Salesforce contact exports split a name into first, middle and last."""
+    result = cli.ok("import", "contacts", str(write(tmp_path / "people.csv", BITRIX24_CONTACTS, "cp1251")))
+    assert "3 contacts created" in result.stdout
+    assert query(db_path, "SELECT name, company, phone_digits, email, source, notes FROM contacts ORDER BY id") == [
+        ("Ольга Ивановна Петрова", None, "79160000007", "olga@example.ru", "Сайт", "Любит звонки утром"),
+        ("Игорь Ким", "ИП Ким", "89160000008", "igor@example.ru", None, None),
+        ("Сидоров", None, None, None, None, None),
+    ]
+    text = "Person - First name,Person - Last name,Person - Name,Person - Email\nAnn,Lee,,ann@lee.dev\n" \
+           "Bo,Chan,Robert Chan,bo@chan.dev\n"
+    cli.ok("import", "contacts", str(write(tmp_path / "pd.csv", text)))
+    assert query(db_path, "SELECT name FROM contacts WHERE id > 3 ORDER BY id") == [("Ann Lee",), ("Robert Chan",)]
+
+
+def test_a_joined_name_names_its_columns_in_row_errors(cli, tmp_path, assert_refused):
+    cli.ok("contact", "add", "Ann", "--email", "ann@x.io")
+    text = "First Name,Last Name,Email\nBob,Ray,ann@x.io\n"
+    assert_refused("import", "contacts", str(write(tmp_path / "p.csv", text)),
+                   message="line 2: First Name: ann@x.io belongs to contact #1 'Ann', not to 'Bob Ray'")
+
+
 SALESFORCE = """Id,Name,StageName,Amount,Probability,CloseDate,CreatedDate,LeadSource,IsClosed,IsWon
 0061,Acme renewal,Prospecting,1500.50,10,12/31/24,03/04/2024 9:15 AM,Web,false,false
 0062,Globex rollout,Closed Won,20000,100,03/25/24,03/01/2024 1:05 PM,Partner,true,true
@@ -511,9 +585,9 @@ def test_emails_match_in_any_case_cyrillic_too(cli, db_path, tmp_path):
 
 def test_a_file_of_unknown_headers_names_them_in_the_error(cli, tmp_path, assert_refused):
     cli.ok("stage", "list")  # the book exists before the failed import
-    source = write(tmp_path / "odd.csv", "Сделка №,Сумма,stage\n1,100,Lead\n2,200,Lead\n")
+    source = write(tmp_path / "odd.csv", "Сделка №,Итого,stage\n1,100,Lead\n2,200,Lead\n")
     result = assert_refused("import", "deals", str(source), message="2 rows of 2 cannot be imported")
-    assert "Columns not recognised: Сделка №, Сумма; map them with --map COLUMN=FIELD" in result.stderr
+    assert "Columns not recognised: Сделка №, Итого; map them with --map COLUMN=FIELD" in result.stderr
 
 
 def test_an_unclosed_quote_is_an_error_not_a_swallowed_file(cli, tmp_path, assert_refused):

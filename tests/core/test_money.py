@@ -149,3 +149,9 @@ def test_a_code_outside_iso_4217_is_refused(text):
 @pytest.mark.parametrize("mark, code", [("kzt", "KZT"), ("CHF", "CHF"), ("rur", "RUB"), ("₽", "RUB"), ("hrk", "HRK")])
 def test_iso_codes_and_symbols_are_read(mark, code):
     assert money.normalize_currency(mark) == code
+
+
+@pytest.mark.parametrize("name, code", [("Российский рубль", "RUB"), ("российский  РУБЛЬ", "RUB"), ("Доллар США", "USD"),
+                                        ("Евро", "EUR"), ("US Dollar", "USD"), ("Белорусский рубль", "BYN")])
+def test_currency_names_crms_write_in_a_currency_column(name, code):
+    assert money.normalize_currency(name) == code
