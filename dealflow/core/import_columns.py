@@ -189,6 +189,15 @@ class Columns:
                 found["name"] = " ".join(parts)
         return found
 
+    def distinct(self, rows: list[list[str]], name: str) -> set[str]:
+        """The different values a field takes in a batch of rows, as `values` reads them; read straight from
+        its column when it has one (a pass over the file's stages should not cost a pass over every field)."""
+        indexes = self.fields.get(name, ())
+        if len(indexes) != 1:
+            return {found for cells in rows if (found := self.values(cells).get(name))}
+        index = indexes[0]
+        return {text for cells in rows if index < len(cells) and (text := cells[index].strip())}
+
     def source(self, cells: list[str], name: str) -> str:
         """The column a field's value came from (its first column when empty; the field's name if unmapped)."""
         indexes = self.fields.get(name, ())

@@ -6,6 +6,7 @@ from operator import itemgetter
 from typing import Any
 
 from dealflow.core.book import Book
+from dealflow.core.text import fold
 
 BATCH = 2000  # rows held before a write: big enough for SQLite, small enough to keep memory flat
 ROWS_PER_INSERT = 32  # rows written by one INSERT statement when grouped (see Writer._insert); more gains nothing
@@ -85,8 +86,8 @@ class Writer:
             if table in self.new and self.new[table]:
                 self._insert(table, list(self.new[table].values()))
                 if table == "contacts" and self.names_indexed:
-                    self.book.conn.executemany("INSERT INTO temp.import_names VALUES (fold(?), ?)",
-                                               [(row["name"], row["id"]) for row in self.new[table].values()])
+                    self.book.conn.executemany("INSERT INTO temp.import_names VALUES (?, ?)",
+                                               [(fold(row["name"]), row["id"]) for row in self.new[table].values()])
             if table in self.changed and self.changed[table]:
                 self._update(table, list(self.changed[table].values()))
             if table in self.appended and self.appended[table]:

@@ -182,12 +182,11 @@ def _run(book: Book, kind: str, source: Source, options: Options,
 
 def _stage_names(columns: Columns, chunk: list[list[str]], named: dict[str, set[str]]) -> None:
     """Collect the stage names a batch of rows gives (won and lost words close a deal: they name none)."""
-    for cells in chunk:
-        if (stage := columns.values(cells).get("stage")) is not None:
-            written = " ".join(stage.split())
-            folded = fold(written)
-            if folded not in WON_WORDS and folded not in LOST_WORDS:
-                named.setdefault(folded, set()).add(written)
+    for stage in columns.distinct(chunk, "stage"):
+        written = " ".join(stage.split())
+        folded = fold(written)
+        if folded not in WON_WORDS and folded not in LOST_WORDS:
+            named.setdefault(folded, set()).add(written)
 
 
 def _filled_first(book: Book, kind: str, rows: int) -> tuple[str, ...]:
@@ -273,6 +272,9 @@ class Job:
                          "expected_close": None, "tags": None, "created_at": None, "stage_entered_at": None,
                          "last_activity_at": None, "closed_at": None, "lost_reason": None, "lost_note": None,
                          "external_id": None}
+        # folded → name; a book from before reasons were compared with ё as е may list two: the first counts
+        self.reasons = {fold(name): name for name, in book.conn.execute("SELECT name FROM reasons ORDER BY id DESC")}
+        self.listed_reasons = set(self.reasons)
         self.recorded: set[int] = set()  # deals given history entries after the ones they had (see update_deal)
         self.number_field = NUMBERED if NUMBERED in columns.fields else None
         self.unmade: dict[str, str] = {}  # stage names --create-stages could not create: folded → why
@@ -291,16 +293,19 @@ class Job:
             self.adopt_reasons()
             self.drop_unused_stages()
 
+    def reason(self, written: str) -> str:
+        """A loss reason as the managed list spells it (`PRICE` is filed as `price`, any case, ё as е); a new
+        one is spelled as the file first writes it, and joins the list in `adopt_reasons`."""
+        return self.reasons.setdefault(fold(written), written)
+
     def adopt_reasons(self) -> None:
-        """Loss reasons are a managed list: the file's new ones join it, and `PRICE` is filed as `price`."""
-        self.book.conn.execute(
-            """INSERT INTO reasons (name) SELECT min(d.lost_reason) FROM deals d
-               WHERE d.lost_reason IS NOT NULL
-                 AND NOT EXISTS (SELECT 1 FROM reasons r WHERE fold(r.name) = fold(d.lost_reason))
-               GROUP BY fold(d.lost_reason)""")
-        self.book.conn.execute(
-            """UPDATE deals SET lost_reason = (SELECT r.name FROM reasons r WHERE fold(r.name) = fold(deals.lost_reason))
-               WHERE lost_reason IS NOT NULL AND lost_reason NOT IN (SELECT name FROM reasons)""")
+        """The file's new reasons that a stored deal was lost for join the list."""
+        import json
+
+        new = [name for folded, name in self.reasons.items() if folded not in self.listed_reasons]
+        if new:
+            self.book.conn.execute("INSERT INTO reasons (name) SELECT DISTINCT lost_reason FROM deals "
+                                   "WHERE lost_reason IN (SELECT value FROM json_each(?))", (json.dumps(new),))
 
     # --- finding ---
 
@@ -657,6 +662,8 @@ class Job:
         for name in ("title", "owner", "source", "lost_reason", "lost_note", "external_id"):
             if (text := row.text(name)) is not None:
                 values[name] = text
+        if "lost_reason" in values:
+            values["lost_reason"] = self.reason(values["lost_reason"])
         amount = row.read("value", parse_amount)
         written = amount[1] if amount else None
         if amount:

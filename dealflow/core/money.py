@@ -112,14 +112,15 @@ ISO_CODES = frozenset("""
 
 def normalize_currency(mark: str) -> str:
     """A symbol or code → an upper-case ISO 4217 code (`RUR`, the rouble's old code, reads as RUB)."""
-    cleaned = " ".join(mark.split())
-    if cleaned.casefold() in SYMBOLS:
-        return SYMBOLS[cleaned.casefold()]
+    cleaned = mark.strip()
     code = cleaned.upper()
-    if not _CODE.match(cleaned) or code not in ISO_CODES:
-        raise InputError(f"unknown currency {mark!r}; use an ISO 4217 code such as USD, EUR, RUB, or a symbol "
-                         "($, €, ₽, £)")
-    return code
+    if code in ISO_CODES and _CODE.match(cleaned):  # the usual case first: an import reads one a row
+        return code
+    named = " ".join(cleaned.casefold().split())
+    if named in SYMBOLS:
+        return SYMBOLS[named]
+    raise InputError(f"unknown currency {mark!r}; use an ISO 4217 code such as USD, EUR, RUB, or a symbol "
+                     "($, €, ₽, £)")
 
 
 def to_plain(minor: int | None) -> str:

@@ -615,6 +615,22 @@ def test_imported_loss_reasons_join_the_managed_list(cli, tmp_path):
     assert any(line.startswith("price\t1") for line in names)  # and the deal is filed under it
 
 
+def test_a_new_reason_is_spelled_as_the_file_first_writes_it_and_only_lost_deals_add_reasons(cli, db_path, tmp_path):
+    cli.ok("add", "Old", "--value", "1")
+    cli.ok("reason", "add", "Слабый бюджет")
+    cli.ok("lost", "1", "--reason", "Слабый бюджет")
+    cli.ok("reason", "remove", "Слабый бюджет")  # deal #1 keeps it, off the list
+    source = write(tmp_path / "lost.csv", "title,status,lost_reason\nA,lost,Выбрали других\n"
+                                          "B,lost,ВЫБРАЛИ ДРУГИХ\nC,won,Ничего\nD,lost,Отказ ещё\nE,lost,отказ еще\n")
+    cli.ok("import", "deals", str(source))
+    assert query(db_path, "SELECT title, lost_reason FROM deals ORDER BY id") == [
+        ("Old", "Слабый бюджет"), ("A", "Выбрали других"), ("B", "Выбрали других"), ("C", None),
+        ("D", "Отказ ещё"), ("E", "Отказ ещё")]
+    listed = {name for name, in query(db_path, "SELECT name FROM reasons")}
+    assert {"Выбрали других", "Отказ ещё"} <= listed
+    assert not listed & {"ВЫБРАЛИ ДРУГИХ", "отказ еще", "Ничего", "Слабый бюджет"}
+
+
 STAGE_CHANGES = """Deal - Title,Deal - Stage,Deal - Deal created,Deal - Last stage change
 Moved lately,Proposal,2026-09-01 10:00,2026-11-20 12:00
 Never moved,Proposal,2026-09-01 10:00,
