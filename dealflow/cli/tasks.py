@@ -44,7 +44,8 @@ def remind(
 def list_tasks(
     ctx: typer.Context,
     every: Annotated[bool, typer.Option("--all", help="Every open task, whatever its due date.")] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only open tasks past their due date.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only open tasks due before today (one due "
+                                                                         "earlier today is due today).")] = False,
     done: Annotated[bool, typer.Option("--done", help="Completed tasks, latest first.")] = False,
     due: Annotated[str | None, typer.Option(metavar="WHEN", help="Open tasks due up to this day "
                                                                   "(default: today).")] = None,

@@ -125,15 +125,15 @@ def listing(book: Book, show: str = "due", due: when.Moment | None = None) -> li
     if due is not None and show != "due":
         raise InputError("--due chooses how far ahead the default list looks; leave it out with --all/--overdue/--done")
     today = clock.today()
-    params = {"today": today.isoformat(), "now": when.to_text(clock.now())}
+    params = {"today": today.isoformat()}
     if show == "done":
         sql = VIEW_SQL + " WHERE t.done_at IS NOT NULL ORDER BY t.done_at DESC, t.id DESC"
     elif show == "all":
         sql = VIEW_SQL + " WHERE t.done_at IS NULL ORDER BY t.due, t.id"
     elif show == "overdue":
-        # Past its time: an earlier day, or a time earlier today (a missed call from this morning).
-        sql = (VIEW_SQL + " WHERE t.done_at IS NULL AND (t.due < :today OR "
-               "(length(t.due) > 10 AND julianday(t.due) < julianday(:now))) ORDER BY t.due, t.id")
+        # One rule for "overdue" everywhere (SPEC §7 counts whole days, 0 for items due today): due on a day
+        # before today, i.e. `overdue_days` above 0. A call missed at 08:00 is due today at 10:00, as in `today`.
+        sql = VIEW_SQL + " WHERE t.done_at IS NULL AND t.due < :today ORDER BY t.due, t.id"
     else:
         params["until"] = when.day_of(due).isoformat() if due is not None else today.isoformat()
         sql = VIEW_SQL + " WHERE t.done_at IS NULL AND substr(t.due, 1, 10) <= :until ORDER BY t.due, t.id"

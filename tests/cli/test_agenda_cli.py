@@ -315,3 +315,19 @@ def test_a_task_named_twice_is_done_and_confirmed_once(cli, deal):
 def test_a_due_date_out_of_range_says_so(cli, deal, assert_refused, due):
     assert_refused("remind", deal, "x", "--due", due,
                    message=f"'{due}' is out of range: dates go from 1900-01-01 to 2999-12-31")
+
+
+@pytest.mark.parametrize("now, overdue_days, summary", [
+    ("2026-11-22T10:00", "0", "Today: 1 due today"),  # the call came two hours ago: due today, not overdue
+    ("2026-11-22T23:59", "0", "Today: 1 due today"),
+    ("2026-11-23T00:00", "1", "Today: 1 overdue"),  # overdue from the next day on, as `days` counts
+])
+def test_overdue_is_one_rule_for_tasks_and_today(cli, deal, clock, now, overdue_days, summary):
+    cli.ok("log", deal, "call", "--missed", "--at", "2026-11-22 08:00")
+    clock(now)
+    [listed] = [r for r in rows(cli.ok("tasks")) if r["origin"] == "missed-call"]
+    overdue = [r["id"] for r in rows(cli.ok("tasks", "--overdue"))]
+    [item] = [i for i in rows(cli.ok("today")) if i["kind"] == "task"]
+    assert (listed["overdue_days"], item["days"]) == (overdue_days, overdue_days)
+    assert overdue == ([listed["id"]] if overdue_days != "0" else [])
+    assert cli.ok("today", "-f", "table").stdout.splitlines()[0].startswith(summary)
