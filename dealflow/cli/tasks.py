@@ -67,7 +67,7 @@ def list_tasks(
                          # `due` already says "3 days overdue"; origin and deal # fit only in tsv/csv/json
                          display=[c for c in columns if c not in ("overdue_days", "origin", "deal_id")],
                          narrow=["id", "due", "contact", "phone", "text"],  # a call list: who, and what to do
-                         row_style=lambda row: "red" if (row["overdue_days"] or 0) > 0 and not row["done_at"] else None)
+                         row_style=lambda row: "red" if row["overdue_days"] > 0 and not row["done_at"] else None)
     show(table, fmt, no_header)
 
 

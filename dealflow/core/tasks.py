@@ -13,15 +13,14 @@ from dealflow.core.errors import Conflict, InputError, NotFound
 LISTS = ("due", "all", "overdue", "done")
 DEAL_NUMBER = re.compile(r"#?\d{1,6}")  # a bare number is a deal; a contact's number goes in --contact
 
-# A task with its deal and contact, and how many whole days it is overdue on the day `:today` (0 when
-# due that day, NULL when due later). A done task stopped being late when it was done: its days count up to
-# that day (0 done on the due day, negative done early), so they do not grow after.
+# A task with its deal and contact, and how many whole days it is overdue on the day `:today`: 0 when due
+# that day, negative when due later (-3: due in three days), as the agenda's `days`; always a number. A done
+# task stopped being late when it was done: its days count up to that day (0 done on the due day, negative
+# done early), so they do not grow after.
 VIEW_SQL = """
 SELECT t.id, t.text, t.due,
-       CASE WHEN t.done_at IS NOT NULL
-            THEN CAST(julianday(substr(t.done_at, 1, 10)) - julianday(substr(t.due, 1, 10)) AS INTEGER)
-            WHEN substr(t.due, 1, 10) <= :today
-            THEN CAST(julianday(:today) - julianday(substr(t.due, 1, 10)) AS INTEGER) END AS overdue_days,
+       CAST(julianday(coalesce(substr(t.done_at, 1, 10), :today)) - julianday(substr(t.due, 1, 10))
+            AS INTEGER) AS overdue_days,
        t.deal_id, d.title AS deal, c.name AS contact, c.phone, t.origin, t.created_at, t.done_at
 FROM tasks t
 LEFT JOIN deals d ON d.id = t.deal_id

@@ -331,3 +331,20 @@ def test_overdue_is_one_rule_for_tasks_and_today(cli, deal, clock, now, overdue_
     assert (listed["overdue_days"], item["days"]) == (overdue_days, overdue_days)
     assert overdue == ([listed["id"]] if overdue_days != "0" else [])
     assert cli.ok("today", "-f", "table").stdout.splitlines()[0].startswith(summary)
+
+
+def test_overdue_days_is_a_number_for_every_task_negative_before_it_is_due(cli, deal):
+    """As the agenda's `days`: whole days past the due day, 0 on it, negative before (done ones: to the done day)."""
+    cli.ok("remind", deal, "late", "--due", "2026-11-20")
+    cli.ok("remind", deal, "today", "--due", "today 18:00")
+    cli.ok("remind", deal, "early", "--due", "2026-11-25")
+    cli.ok("done", "T4")
+    expected = {"перезвонить": -28, "late": 2, "today": 0}  # the deal's first task is due 2026-12-20
+    for fmt in ("tsv", "csv"):
+        lines = cli.ok("tasks", "--all", "-f", fmt).stdout.splitlines()
+        sep = "\t" if fmt == "tsv" else ","
+        column = lines[0].split(sep).index("overdue_days")
+        assert {line.split(sep)[1]: int(line.split(sep)[column]) for line in lines[1:]} == expected
+    listed = json.loads(cli.ok("tasks", "--all", "-f", "json").stdout)
+    assert {task["text"]: task["overdue_days"] for task in listed} == expected
+    assert [task["overdue_days"] for task in json.loads(cli.ok("tasks", "--done", "-f", "json").stdout)] == [-3]
