@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dealflow.core import clock, when
+from dealflow.core import activities, clock, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
 from dealflow.core.text import (PHONE_KEY_LENGTH, PHONE_KEY_SQL, TAG_MATCH, clean, digits, email_key, fold,
@@ -308,6 +308,8 @@ def edit(book: Book, ref: str, changes: dict[str, Any], *, add_tags: list[str] =
             values["tags"] = tags_edited(contact["tags"], list(add_tags), list(remove_tags))
         values = _checked(book, values, contact["id"])
         book.update("contacts", contact["id"], values)
+        if values.get("name") and values["name"] != contact["name"]:
+            activities.rename_call_backs(book, contact["id"], contact["name"], values["name"])
     return get(book, contact["id"])
 
 
@@ -319,6 +321,7 @@ def merge(book: Book, keep_ref: str, other_ref: str) -> dict[str, Any]:
             raise InputError("a contact cannot be merged with itself")
         for table in ("deals", "activities", "tasks"):
             book.conn.execute(f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (keep["id"], other["id"]))
+        activities.rename_call_backs(book, keep["id"], other["name"], keep["name"])
         filled = {field: other[field] for field in ("company", "email", "email_key", "phone", "phone_digits", "source",
                                                     "notes")
                   if not keep[field] and other[field]}
