@@ -348,3 +348,12 @@ def test_overdue_days_is_a_number_for_every_task_negative_before_it_is_due(cli, 
     listed = json.loads(cli.ok("tasks", "--all", "-f", "json").stdout)
     assert {task["text"]: task["overdue_days"] for task in listed} == expected
     assert [task["overdue_days"] for task in json.loads(cli.ok("tasks", "--done", "-f", "json").stdout)] == [-3]
+
+
+def test_duration_forms_are_stated_in_help_and_read_as_stated(cli, deal):
+    shown = " ".join(cli.ok("log", "--help").stdout.replace("│", " ").split())
+    assert ("--duration DURATION How long: 5m, 1h30m, 90s, 7 (minutes) or 12:30 (minutes:seconds, as a call "
+            "timer shows it; 12 hours 30 minutes is 12h30m)") in shown
+    out = cli.ok("log", deal, "call", "--duration", "12:30").stdout
+    assert out.startswith("Logged call (out, 12 min 30 s)")
+    assert json.loads(cli.ok("log", deal, "meeting", "--duration", "1h30m", "-f", "json").stdout)["duration_s"] == 5400
