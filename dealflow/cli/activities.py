@@ -62,7 +62,9 @@ def log(
                                                          "messages).")] = False,
     missed: Annotated[bool, typer.Option("--missed", help="An inbound call you missed: makes a call-back task.")]
     = False,
-    duration: Annotated[str | None, typer.Option(help="How long: 5m, 1h30m, 90s.")] = None,
+    duration: Annotated[str | None, typer.Option(metavar="DURATION", help=(
+        "How long: 5m, 1h30m, 90s, 7 (minutes) or 12:30 (minutes:seconds, as a call timer shows it; "
+        "12 hours 30 minutes is 12h30m)."))] = None,
     next_step: Annotated[str | None, typer.Option("--next", help="Plan the next step as a task.")] = None,
     due: Annotated[str | None, typer.Option(metavar="WHEN", help="When --next is due (default: today).")] = None,
     fmt: FormatOpt = Fmt.auto,

@@ -44,7 +44,8 @@ def remind(
 def list_tasks(
     ctx: typer.Context,
     every: Annotated[bool, typer.Option("--all", help="Every open task, whatever its due date.")] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only open tasks past their due date.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only open tasks due before today (one due "
+                                                                         "earlier today is due today).")] = False,
     done: Annotated[bool, typer.Option("--done", help="Completed tasks, latest first.")] = False,
     due: Annotated[str | None, typer.Option(metavar="WHEN", help="Open tasks due up to this day "
                                                                   "(default: today).")] = None,
@@ -66,7 +67,7 @@ def list_tasks(
                          # `due` already says "3 days overdue"; origin and deal # fit only in tsv/csv/json
                          display=[c for c in columns if c not in ("overdue_days", "origin", "deal_id")],
                          narrow=["id", "due", "contact", "phone", "text"],  # a call list: who, and what to do
-                         row_style=lambda row: "red" if (row["overdue_days"] or 0) > 0 and not row["done_at"] else None)
+                         row_style=lambda row: "red" if row["overdue_days"] > 0 and not row["done_at"] else None)
     show(table, fmt, no_header)
 
 

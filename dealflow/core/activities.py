@@ -68,12 +68,28 @@ def record(book: Book, kind: str, at: str, *, deal_id: int | None = None, contac
     return {**activity, "call_back_task": call_back, "returned_calls": returned}
 
 
+def call_back_text(name: str) -> str:
+    """The text a missed call's task is given: `Call back NAME`."""
+    return f"Call back {name}"
+
+
 def _call_back_task(book: Book, at: str, deal_id: int | None, contact_id: int | None) -> dict[str, Any]:
     """"Call back NAME", due at the moment of the missed call."""
     name = (book.value("SELECT name FROM contacts WHERE id = ?", (contact_id,)) if contact_id is not None
             else book.value("SELECT title FROM deals WHERE id = ?", (deal_id,)))
-    return tasks.create(book, f"Call back {name}", when.from_text(at), deal_id=deal_id, contact_id=contact_id,
+    return tasks.create(book, call_back_text(name), when.from_text(at), deal_id=deal_id, contact_id=contact_id,
                         origin="missed-call")
+
+
+def rename_call_backs(book: Book, contact_id: int, old_name: str, new_name: str) -> int:
+    """Let a contact's open call-back tasks that still read `Call back OLD` say `Call back NEW`; returns how many.
+
+    The text is stored (every list, card and calendar shows it as is), so a renamed contact — often a caller
+    first saved under their number — would otherwise be called back under the old name. Text the user changed
+    is theirs and stays; done tasks are history and stay as they were."""
+    return book.conn.execute(
+        """UPDATE tasks SET text = ? WHERE contact_id = ? AND origin = 'missed-call' AND done_at IS NULL
+           AND text = ?""", (call_back_text(new_name), contact_id, call_back_text(old_name))).rowcount
 
 
 def _complete_call_backs(book: Book, at: str, deal_id: int | None, contact_id: int | None) -> int:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dealflow.core import clock, when
+from dealflow.core import activities, clock, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
 from dealflow.core.text import (PHONE_KEY_LENGTH, PHONE_KEY_SQL, TAG_MATCH, clean, digits, email_key, fold,
-                                phone_key, tags_edited, tags_join)
+                                phone_key, tags_edited, tags_join, without_extension)
 
 FIELDS = ("name", "company", "email", "phone", "source", "tags", "notes")
 MATCH_KEYS = ("phone_digits", "email_key")  # stored for matching, never shown
@@ -73,9 +73,11 @@ def matches(book: Book, text: str) -> list[dict[str, Any]]:
 
 
 def _phone_digits(ref: str) -> str | None:
-    """The digits of a reference written as a phone number (7+ digits, phone punctuation only), else None."""
+    """The digits of a reference written as a phone number (7+ digits, phone punctuation only, maybe an
+    extension: `+7 495 111-22-33 доб. 123`), else None."""
     found = digits(ref)
-    return found if found and len(found) >= MIN_PHONE_SUFFIX and _PHONE_TEXT.fullmatch(ref.strip()) else None
+    return found if found and len(found) >= MIN_PHONE_SUFFIX and _PHONE_TEXT.fullmatch(
+        without_extension(ref).strip()) else None
 
 
 def _unknown_number(ref: str) -> bool:
@@ -137,16 +139,20 @@ def _checked(book: Book, values: dict[str, Any], except_id: int | None = None) -
             other = book.row(f"SELECT * FROM contacts WHERE {PHONE_KEY_SQL} = ? AND id IS NOT ?",
                              (phone_key(values["phone_digits"]), except_id))
             if other:
-                raise Conflict(f"phone {values['phone']} already belongs to contact {_describe(other)}; "
+                extension = ("; an extension is not part of the number (a caller ID shows the main line), so "
+                             "one number is one contact: keep the other person's extension in --note"
+                             if without_extension(values["phone"]) != values["phone"] else "")
+                raise Conflict(f"phone {values['phone']} already belongs to contact {_describe(other)}{extension}; "
                                f"use that contact or `dealflow contact edit {other['id']}`")
     return values
 
 
 def split_phones(text: str | None) -> tuple[str | None, list[str]]:
     """A phone field that may hold several numbers (`+7 916 000-00-01, +7 495 111-22-33`, as Pipedrive exports
-    them): the first is the contact's phone, the rest are others. Their digits joined would be nobody's number."""
-    if not text or not _PHONE_SEPARATORS.search(text):  # one number: the common case, once per import row
-        return clean(text), []
+    them): the first is the contact's phone, the rest are others. Their digits joined would be nobody's number.
+    An extension after a comma (`+7 495 111-22-33, доб. 123`) is part of its number, not another one."""
+    if not text or not _PHONE_SEPARATORS.search(text) or not _PHONE_SEPARATORS.search(without_extension(text)):
+        return clean(text), []  # one number: the common case, once per import row
     parts = [part.strip() for part in _PHONE_SEPARATORS.split(text) if part.strip()]
     return (parts[0] if parts else clean(text)), parts[1:]
 
@@ -308,6 +314,8 @@ def edit(book: Book, ref: str, changes: dict[str, Any], *, add_tags: list[str] =
             values["tags"] = tags_edited(contact["tags"], list(add_tags), list(remove_tags))
         values = _checked(book, values, contact["id"])
         book.update("contacts", contact["id"], values)
+        if values.get("name") and values["name"] != contact["name"]:
+            activities.rename_call_backs(book, contact["id"], contact["name"], values["name"])
     return get(book, contact["id"])
 
 
@@ -319,6 +327,7 @@ def merge(book: Book, keep_ref: str, other_ref: str) -> dict[str, Any]:
             raise InputError("a contact cannot be merged with itself")
         for table in ("deals", "activities", "tasks"):
             book.conn.execute(f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (keep["id"], other["id"]))
+        activities.rename_call_backs(book, keep["id"], other["name"], keep["name"])
         filled = {field: other[field] for field in ("company", "email", "email_key", "phone", "phone_digits", "source",
                                                     "notes")
                   if not keep[field] and other[field]}

@@ -13,15 +13,14 @@ from dealflow.core.errors import Conflict, InputError, NotFound
 LISTS = ("due", "all", "overdue", "done")
 DEAL_NUMBER = re.compile(r"#?\d{1,6}")  # a bare number is a deal; a contact's number goes in --contact
 
-# A task with its deal and contact, and how many whole days it is overdue on the day `:today` (0 when
-# due that day, NULL when due later). A done task stopped being late when it was done: its days count up to
-# that day (0 done on the due day, negative done early), so they do not grow after.
+# A task with its deal and contact, and how many whole days it is overdue on the day `:today`: 0 when due
+# that day, negative when due later (-3: due in three days), as the agenda's `days`; always a number. A done
+# task stopped being late when it was done: its days count up to that day (0 done on the due day, negative
+# done early), so they do not grow after.
 VIEW_SQL = """
 SELECT t.id, t.text, t.due,
-       CASE WHEN t.done_at IS NOT NULL
-            THEN CAST(julianday(substr(t.done_at, 1, 10)) - julianday(substr(t.due, 1, 10)) AS INTEGER)
-            WHEN substr(t.due, 1, 10) <= :today
-            THEN CAST(julianday(:today) - julianday(substr(t.due, 1, 10)) AS INTEGER) END AS overdue_days,
+       CAST(julianday(coalesce(substr(t.done_at, 1, 10), :today)) - julianday(substr(t.due, 1, 10))
+            AS INTEGER) AS overdue_days,
        t.deal_id, d.title AS deal, c.name AS contact, c.phone, t.origin, t.created_at, t.done_at
 FROM tasks t
 LEFT JOIN deals d ON d.id = t.deal_id
@@ -125,15 +124,15 @@ def listing(book: Book, show: str = "due", due: when.Moment | None = None) -> li
     if due is not None and show != "due":
         raise InputError("--due chooses how far ahead the default list looks; leave it out with --all/--overdue/--done")
     today = clock.today()
-    params = {"today": today.isoformat(), "now": when.to_text(clock.now())}
+    params = {"today": today.isoformat()}
     if show == "done":
         sql = VIEW_SQL + " WHERE t.done_at IS NOT NULL ORDER BY t.done_at DESC, t.id DESC"
     elif show == "all":
         sql = VIEW_SQL + " WHERE t.done_at IS NULL ORDER BY t.due, t.id"
     elif show == "overdue":
-        # Past its time: an earlier day, or a time earlier today (a missed call from this morning).
-        sql = (VIEW_SQL + " WHERE t.done_at IS NULL AND (t.due < :today OR "
-               "(length(t.due) > 10 AND julianday(t.due) < julianday(:now))) ORDER BY t.due, t.id")
+        # One rule for "overdue" everywhere (SPEC §7 counts whole days, 0 for items due today): due on a day
+        # before today, i.e. `overdue_days` above 0. A call missed at 08:00 is due today at 10:00, as in `today`.
+        sql = VIEW_SQL + " WHERE t.done_at IS NULL AND t.due < :today ORDER BY t.due, t.id"
     else:
         params["until"] = when.day_of(due).isoformat() if due is not None else today.isoformat()
         sql = VIEW_SQL + " WHERE t.done_at IS NULL AND substr(t.due, 1, 10) <= :until ORDER BY t.due, t.id"

@@ -28,11 +28,24 @@ class Regex:
 
 
 _NOT_DIGITS = Regex(r"\D")  # a constant: an import calls `digits` twice a row
+# An extension after a number: `доб. 123`, `вн. 7`, `ext. 12`, `x12`, `#12` (any case, after a comma too).
+_EXTENSION = Regex(r"(?i)(?<=[\d\s).-])[\s,]*(?:доб(?:авочный)?|вн(?:утренний)?|ext(?:ension)?|x|#)[.:]?\s*\d+\s*$")
+
+
+def without_extension(phone: str) -> str:
+    """A phone's text without the extension at its end: `+7 495 111-22-33 доб. 123` → `+7 495 111-22-33`."""
+    if "#" not in phone and phone.lower() == phone.upper():  # no letter and no `#`: no extension, and most
+        return phone  # numbers skip the regex (an import asks twice a row)
+    return _EXTENSION.sub("", phone)
 
 
 def digits(phone: str | None) -> str | None:
-    """The digits of a phone number: `+7 (916) 000-00-01` → `79160000001`."""
-    found = _NOT_DIGITS.sub("", phone or "")
+    """The digits of a phone number, its extension left out: `+7 (916) 000-00-01 доб. 12` → `79160000001`.
+
+    An extension is dialled once the call is through, and a caller ID never shows it: counted in, its digits
+    would shift the last ten that say whose a number is (see PHONE_KEY_SQL), so that nobody is found by the
+    office's number and two people at one office get each other's calls. The stored phone keeps it."""
+    found = _NOT_DIGITS.sub("", without_extension(phone or ""))
     return found or None
 
 

@@ -315,3 +315,45 @@ def test_a_task_named_twice_is_done_and_confirmed_once(cli, deal):
 def test_a_due_date_out_of_range_says_so(cli, deal, assert_refused, due):
     assert_refused("remind", deal, "x", "--due", due,
                    message=f"'{due}' is out of range: dates go from 1900-01-01 to 2999-12-31")
+
+
+@pytest.mark.parametrize("now, overdue_days, summary", [
+    ("2026-11-22T10:00", "0", "Today: 1 due today"),  # the call came two hours ago: due today, not overdue
+    ("2026-11-22T23:59", "0", "Today: 1 due today"),
+    ("2026-11-23T00:00", "1", "Today: 1 overdue"),  # overdue from the next day on, as `days` counts
+])
+def test_overdue_is_one_rule_for_tasks_and_today(cli, deal, clock, now, overdue_days, summary):
+    cli.ok("log", deal, "call", "--missed", "--at", "2026-11-22 08:00")
+    clock(now)
+    [listed] = [r for r in rows(cli.ok("tasks")) if r["origin"] == "missed-call"]
+    overdue = [r["id"] for r in rows(cli.ok("tasks", "--overdue"))]
+    [item] = [i for i in rows(cli.ok("today")) if i["kind"] == "task"]
+    assert (listed["overdue_days"], item["days"]) == (overdue_days, overdue_days)
+    assert overdue == ([listed["id"]] if overdue_days != "0" else [])
+    assert cli.ok("today", "-f", "table").stdout.splitlines()[0].startswith(summary)
+
+
+def test_overdue_days_is_a_number_for_every_task_negative_before_it_is_due(cli, deal):
+    """As the agenda's `days`: whole days past the due day, 0 on it, negative before (done ones: to the done day)."""
+    cli.ok("remind", deal, "late", "--due", "2026-11-20")
+    cli.ok("remind", deal, "today", "--due", "today 18:00")
+    cli.ok("remind", deal, "early", "--due", "2026-11-25")
+    cli.ok("done", "T4")
+    expected = {"перезвонить": -28, "late": 2, "today": 0}  # the deal's first task is due 2026-12-20
+    for fmt in ("tsv", "csv"):
+        lines = cli.ok("tasks", "--all", "-f", fmt).stdout.splitlines()
+        sep = "\t" if fmt == "tsv" else ","
+        column = lines[0].split(sep).index("overdue_days")
+        assert {line.split(sep)[1]: int(line.split(sep)[column]) for line in lines[1:]} == expected
+    listed = json.loads(cli.ok("tasks", "--all", "-f", "json").stdout)
+    assert {task["text"]: task["overdue_days"] for task in listed} == expected
+    assert [task["overdue_days"] for task in json.loads(cli.ok("tasks", "--done", "-f", "json").stdout)] == [-3]
+
+
+def test_duration_forms_are_stated_in_help_and_read_as_stated(cli, deal):
+    shown = " ".join(cli.ok("log", "--help").stdout.replace("│", " ").split())
+    assert ("--duration DURATION How long: 5m, 1h30m, 90s, 7 (minutes) or 12:30 (minutes:seconds, as a call "
+            "timer shows it; 12 hours 30 minutes is 12h30m)") in shown
+    out = cli.ok("log", deal, "call", "--duration", "12:30").stdout
+    assert out.startswith("Logged call (out, 12 min 30 s)")
+    assert json.loads(cli.ok("log", deal, "meeting", "--duration", "1h30m", "-f", "json").stdout)["duration_s"] == 5400

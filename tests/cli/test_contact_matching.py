@@ -160,3 +160,50 @@ def test_a_book_with_emails_apart_only_in_cyrillic_case_still_opens(cli, tmp_pat
     assert [card["name"] for card in found] == ["Иван", "Ваня"]  # both listed, to merge
     result = cli("--db", str(old), "add", "D", "--email", "иван@почта.рф")
     assert result.exit_code == 1 and "matches 2 contacts" in result.stderr
+
+
+@pytest.mark.parametrize("phone, main", [
+    ("+7 495 111-22-33 доб. 123", "+7 495 111-22-33"), ("+7 495 111-22-33, доб. 123", "8 (495) 111-22-33"),
+    ("+1 555 123 4567 ext. 12", "+1 555 123 4567"), ("+1 555 123 4567 x12", "5551234567"),
+    ("+1 555 123 4567 #12", "1-555-123-4567"),
+])
+def test_a_phone_with_an_extension_is_found_by_its_main_number(cli, phone, main):
+    cli.ok("contact", "add", "Анна", "--phone", phone)
+    [card] = json.loads(cli.ok("lookup", main, "-f", "json").stdout)
+    assert (card["name"], card["phone"]) == ("Анна", phone)  # the extension stays in the phone's text
+    assert [c["name"] for c in json.loads(cli.ok("lookup", phone, "-f", "json").stdout)] == ["Анна"]
+    assert json.loads(cli.ok("log", main, "call", "--missed", "-f", "json").stdout)["contact"] == "Анна"
+
+
+def test_a_second_person_on_the_same_main_number_is_refused_naming_the_first(cli, assert_refused):
+    cli.ok("contact", "add", "Анна", "--phone", "+7 495 111-22-33 доб. 123")
+    assert_refused("contact", "add", "Борис", "--phone", "+7 495 111-22-33 доб. 456",
+                   message="already belongs to contact #1 Анна (+7 495 111-22-33 доб. 123); an extension is "
+                           "not part of the number")
+    assert_refused("contact", "add", "Борис", "--phone", "+7 495 111-22-33", message="already belongs to contact #1")
+    cli.ok("contact", "add", "Борис", "--phone", "+7 495 111-22-34 доб. 123")  # another line, the same extension
+    assert [c["name"] for c in json.loads(cli.ok("lookup", "+7 495 111-22-34", "-f", "json").stdout)] == ["Борис"]
+
+
+def test_an_import_keys_a_phone_by_its_main_number_too(cli, db_path, tmp_path):
+    import sqlite3
+
+    people = tmp_path / "people.csv"
+    people.write_text("name,phone\nАнна,+7 495 111-22-33 доб. 123\nBob,+1 555 123 4567 ext. 12\n", encoding="utf-8")
+    cli.ok("import", "contacts", str(people))
+    with sqlite3.connect(db_path) as conn:
+        stored = conn.execute("SELECT name, phone, phone_digits FROM contacts ORDER BY id").fetchall()
+    assert stored == [("Анна", "+7 495 111-22-33 доб. 123", "74951112233"),
+                      ("Bob", "+1 555 123 4567 ext. 12", "15551234567")]
+    assert json.loads(cli.ok("lookup", "84951112233", "-f", "json").stdout)[0]["name"] == "Анна"
+
+
+def test_a_phone_keyed_with_its_extension_by_an_earlier_version_is_rekeyed_when_saved_again(cli, db_path):
+    import sqlite3
+
+    cli.ok("contact", "add", "Анна", "--phone", "+7 495 111-22-33 доб. 123")
+    with sqlite3.connect(db_path) as conn:  # as versions before this one stored it
+        conn.execute("UPDATE contacts SET phone_digits = '74951112233123'")
+    assert cli("lookup", "+7 495 111-22-33").exit_code == 1
+    cli.ok("contact", "edit", "Анна", "--phone", "+7 495 111-22-33 доб. 123")
+    assert json.loads(cli.ok("lookup", "+7 495 111-22-33", "-f", "json").stdout)[0]["name"] == "Анна"

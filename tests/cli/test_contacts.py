@@ -100,3 +100,30 @@ def test_untag_reads_yo_as_ye_as_tag_search_does(cli):
     cli.ok("contact", "edit", "Анна", "--untag", "ТЕПЛЫЙ")
     listed = cli.ok("contact", "list", "-f", "json").stdout
     assert json.loads(listed)[0]["tags"] == "опт"
+
+
+def test_open_call_backs_follow_a_renamed_contact_but_never_an_edited_text(cli, db_path):
+    import sqlite3
+
+    cli.ok("contact", "add", "Caller +7 916 000 00 01", "--phone", "+7 916 000 00 01")
+    cli.ok("log", "+7 916 000 00 01", "call", "--missed", "--at", "08:00")  # T1, returned at 09:00: history
+    cli.ok("log", "+7 916 000 00 01", "call", "--out", "--at", "09:00")
+    cli.ok("log", "+7 916 000 00 01", "call", "--missed", "--at", "09:30")  # T2, open
+    cli.ok("log", "+7 916 000 00 01", "call", "--missed", "--at", "09:40")  # T3, open, its text edited by hand
+    cli.ok("remind", "--contact", "1", "Call back Caller +7 916 000 00 01")  # T4: the user's own task
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE tasks SET text = 'Call back after the meeting' WHERE id = 3")
+    cli.ok("contact", "edit", "1", "--name", "Пётр Смирнов")
+    texts = {task["id"]: task["text"] for task in json.loads(cli.ok("tasks", "--all", "-f", "json").stdout)}
+    assert texts == {2: "Call back Пётр Смирнов", 3: "Call back after the meeting",
+                     4: "Call back Caller +7 916 000 00 01"}
+    assert [t["text"] for t in json.loads(cli.ok("tasks", "--done", "-f", "json").stdout)] == [
+        "Call back Caller +7 916 000 00 01"]
+
+
+def test_call_backs_of_a_merged_contact_name_the_one_kept(cli, petr):
+    cli.ok("contact", "add", "Caller 79990000002", "--phone", "+7 999 000-00-02")
+    cli.ok("log", "79990000002", "call", "--missed")
+    cli.ok("contact", "merge", "1", "2")
+    [task] = json.loads(cli.ok("tasks", "-f", "json").stdout)
+    assert (task["text"], task["contact"]) == ("Call back Пётр Смирнов", "Пётр Смирнов")

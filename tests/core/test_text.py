@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,6 +29,18 @@ def test_digits_keeps_only_digits():
     assert digits("+7 (916) 000-00-01") == "79160000001"
     assert digits("call me") is None
     assert digits(None) is None
+
+
+@pytest.mark.parametrize("phone, expected", [
+    ("+7 495 111-22-33 доб. 123", "74951112233"), ("+7 495 111-22-33 доб 123", "74951112233"),
+    ("+7 495 111-22-33, доб.123", "74951112233"), ("+7 495 111-22-33 ДОБ. 123", "74951112233"),
+    ("+1 555 123 4567 ext. 12", "15551234567"), ("+1 555 123 4567 EXT 12", "15551234567"),
+    ("+1 555 123 4567 x12", "15551234567"), ("+1 555 123 4567x 12", "15551234567"),
+    ("+1 555 123 4567 #12", "15551234567"), ("(495) 111-22-33 вн. 7", "4951112233"),
+])
+def test_digits_leave_out_an_extension(phone, expected):
+    """Dialled once the call is through, an extension is not part of the number a caller ID shows."""
+    assert digits(phone) == expected
 
 
 def test_regex_compiles_on_first_use_and_then_is_a_compiled_pattern():
