@@ -276,6 +276,7 @@ class Job:
         self.reasons = {fold(name): name for name, in book.conn.execute("SELECT name FROM reasons ORDER BY id DESC")}
         self.listed_reasons = set(self.reasons)
         self.recorded: set[int] = set()  # deals given history entries after the ones they had (see update_deal)
+        self.redated: list[dict[str, Any]] = []  # closes a re-import dates anew: their history entries follow
         self.number_field = NUMBERED if NUMBERED in columns.fields else None
         self.unmade: dict[str, str] = {}  # stage names --create-stages could not create: folded → why
         self.notices = summary.notices
@@ -289,6 +290,9 @@ class Job:
         self.writer.flush()
         self.writer.close()
         if self.kind == "deals":
+            self.book.conn.executemany(  # after the rows are written and the history is indexed again
+                """UPDATE stage_history SET at = :at WHERE id = (SELECT max(id) FROM stage_history
+                   WHERE deal_id = :deal_id AND event = :event)""", self.redated)
             deals.end_visits(self.book, self.recorded)
             self.adopt_reasons()
             self.drop_unused_stages()
@@ -624,8 +628,11 @@ class Job:
         stage = self.stage(row, stage_name) if stage_name else None
         entered_text = self.stage_entered(row, entered, created_text if existing is None else existing["created_at"],
                                           closed)
-        if existing is not None and closed and final_status not in ("open", existing["status"]):
-            self.closed_in_order(row, existing, closed)
+        if existing is not None and closed and final_status != "open":
+            if final_status != existing["status"]:
+                self.closed_in_order(row, existing, closed)
+            elif closed[1] != existing["closed_at"]:
+                self.redated_in_order(row, existing, closed)
         row.check()
         if contact_id is not None or self.planned is not None:
             values["contact_id"] = self.adopt(contact_id, keys)
@@ -719,6 +726,16 @@ class Job:
         row.problem("closed", f"{closed[1]} is before deal #{old['id']} {done} ({at}); "
                     "its history would go back in time")
 
+    @staticmethod
+    def redated_in_order(row: Row, old: dict[str, Any], closed: tuple[when.Moment, str]) -> None:
+        """A re-import may date a deal's close anew (the old CRM knew better), but not before the deal was
+        created or entered the stage it was closed from."""
+        for since, done in ((old["created_at"], "was created"), (old["stage_entered_at"], "entered its stage")):
+            if when.earlier(closed[0], when.from_text(since)):
+                row.problem("closed", f"{closed[1]} is before deal #{old['id']} {done} ({since}); "
+                            "its history would go back in time")
+                return
+
     def update_deal(self, old: dict[str, Any], values: dict[str, Any], status: str | None,
                     stage: dict[str, Any] | None, closed: str | None, entered: str | None) -> None:
         """Re-import with --key: the given fields replace the stored ones; stage and status changes are
@@ -740,6 +757,10 @@ class Job:
         if closing:
             deal["closed_at"] = at
             self.history(old["id"], status, stage_id, stage_id, at)
+        elif status != "open" and closed and closed != old["closed_at"]:  # the same close, dated anew
+            deal["closed_at"] = closed
+            self.redated.append({"deal_id": old["id"], "event": status, "at": closed})
+            self.recorded.add(old["id"])
         if status != "lost":
             deal.update(lost_reason=None, lost_note=None)
         if (status, stage_id) != (old["status"], old["stage_id"]):

@@ -308,6 +308,23 @@ def test_reimport_that_closes_a_deal_keeps_its_history_in_order(cli, db_path, tm
                                           ("lost", "Proposal", "Proposal", "2026-04-01")]
 
 
+def test_reimport_dates_a_close_anew_in_the_deal_and_its_history(cli, db_path, tmp_path, assert_refused):
+    """The old CRM's close date was corrected: a re-import moves the close, earlier or later, history included."""
+    cli.ok("import", "deals", str(write(tmp_path / "a.csv", "id,title,stage,status,created,closed\n"
+                                                           "X1,Alpha,Proposal,won,2026-01-10,2026-03-25\n")))
+    for closed, stored in (("2026-03-20", "2026-03-20"), ("02.04.2026 15:00", "2026-04-02T15:00:00+03:00")):
+        again = write(tmp_path / "b.csv", f"id,status,closed\nX1,won,{closed}\n")
+        assert "1 updated" in cli.ok("import", "deals", str(again), "--key", "external_id").stdout
+        assert query(db_path, "SELECT closed_at FROM deals") == [(stored,)]
+        assert history_of(db_path, 1) == [("created", None, "Proposal", "2026-01-10"),
+                                          ("won", "Proposal", "Proposal", stored)]
+        # the visit to Proposal ends at the close: `report velocity` counts the days up to it
+        assert query(db_path, "SELECT left_at FROM stage_history WHERE event = 'created'") == [(stored,)]
+    assert_refused("import", "deals", str(write(tmp_path / "c.csv", "id,status,closed\nX1,won,2026-01-05\n")),
+                   "--key", "external_id", message="line 2: closed: 2026-01-05 is before deal #1 was created "
+                   "(2026-01-10); its history would go back in time")
+
+
 def test_reimport_cannot_close_a_deal_before_a_time_on_the_day_of_its_whole_day_step(cli, tmp_path, assert_refused):
     """Created at 12:00 and moved on the 20th (a whole day): a close at 11:30 that day would precede the creation."""
     cli.ok("import", "deals", str(write(tmp_path / "a.csv", "id,title,stage,created\nX1,Alpha,Lead,2026-11-20 12:00\n")))
