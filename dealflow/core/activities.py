@@ -81,15 +81,19 @@ def _call_back_task(book: Book, at: str, deal_id: int | None, contact_id: int | 
                         origin="missed-call")
 
 
-def rename_call_backs(book: Book, contact_id: int, old_name: str, new_name: str) -> int:
-    """Let a contact's open call-back tasks that still read `Call back OLD` say `Call back NEW`; returns how many.
+def rename_call_backs(book: Book, old_name: str, new_name: str, *, contact_id: int | None = None,
+                      deal_id: int | None = None) -> int:
+    """Let the open call-back tasks of a contact (or of a deal without one, named by its title) that still
+    read `Call back OLD` say `Call back NEW`; returns how many.
 
     The text is stored (every list, card and calendar shows it as is), so a renamed contact — often a caller
     first saved under their number — would otherwise be called back under the old name. Text the user changed
     is theirs and stays; done tasks are history and stay as they were."""
+    owner = "contact_id = :contact" if contact_id is not None else "deal_id = :deal AND contact_id IS NULL"
     return book.conn.execute(
-        """UPDATE tasks SET text = ? WHERE contact_id = ? AND origin = 'missed-call' AND done_at IS NULL
-           AND text = ?""", (call_back_text(new_name), contact_id, call_back_text(old_name))).rowcount
+        f"""UPDATE tasks SET text = :new WHERE {owner} AND origin = 'missed-call' AND done_at IS NULL
+            AND text = :old""", {"contact": contact_id, "deal": deal_id, "new": call_back_text(new_name),
+                                 "old": call_back_text(old_name)}).rowcount
 
 
 def _complete_call_backs(book: Book, at: str, deal_id: int | None, contact_id: int | None) -> int:

@@ -315,7 +315,7 @@ def edit(book: Book, ref: str, changes: dict[str, Any], *, add_tags: list[str] =
         values = _checked(book, values, contact["id"])
         book.update("contacts", contact["id"], values)
         if values.get("name") and values["name"] != contact["name"]:
-            activities.rename_call_backs(book, contact["id"], contact["name"], values["name"])
+            activities.rename_call_backs(book, contact["name"], values["name"], contact_id=contact["id"])
     return get(book, contact["id"])
 
 
@@ -327,7 +327,7 @@ def merge(book: Book, keep_ref: str, other_ref: str) -> dict[str, Any]:
             raise InputError("a contact cannot be merged with itself")
         for table in ("deals", "activities", "tasks"):
             book.conn.execute(f"UPDATE {table} SET contact_id = ? WHERE contact_id = ?", (keep["id"], other["id"]))
-        activities.rename_call_backs(book, keep["id"], other["name"], keep["name"])
+        activities.rename_call_backs(book, other["name"], keep["name"], contact_id=keep["id"])
         filled = {field: other[field] for field in ("company", "email", "email_key", "phone", "phone_digits", "source",
                                                     "notes")
                   if not keep[field] and other[field]}

@@ -297,6 +297,8 @@ def edit(book: Book, ref: str | int, *, title: str | None = None, value: str | N
         if not values:
             raise InputError("nothing to change; give at least one option (see `dealflow edit --help`)")
         book.update("deals", deal["id"], values)
+        if values.get("title", deal["title"]) != deal["title"]:
+            activities.rename_call_backs(book, deal["title"], values["title"], deal_id=deal["id"])
     return view(book, deal["id"])
 
 

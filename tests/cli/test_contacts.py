@@ -121,6 +121,17 @@ def test_open_call_backs_follow_a_renamed_contact_but_never_an_edited_text(cli, 
         "Call back Caller +7 916 000 00 01"]
 
 
+def test_call_backs_of_a_deal_without_a_contact_follow_its_new_title(cli):
+    cli.ok("add", "Окна для дачи")
+    cli.ok("add", "Балкон")
+    cli.ok("log", "1", "call", "--missed")
+    cli.ok("log", "2", "call", "--missed")
+    cli.ok("edit", "1", "--title", "Окна и двери")
+    cli.ok("edit", "2", "--value", "5000")  # no new title: its task stays as it was
+    texts = [task["text"] for task in json.loads(cli.ok("tasks", "-f", "json").stdout)]
+    assert texts == ["Call back Окна и двери", "Call back Балкон"]
+
+
 def test_call_backs_of_a_merged_contact_name_the_one_kept(cli, petr):
     cli.ok("contact", "add", "Caller 79990000002", "--phone", "+7 999 000-00-02")
     cli.ok("log", "79990000002", "call", "--missed")
