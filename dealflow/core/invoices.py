@@ -55,10 +55,15 @@ _ITEM = Regex(r"(?s)^(?P<text>.+)=\s*(?P<qty>\d+(?:[.,]\d{1,3})?)\s*\*\s*(?P<pri
 # --- reading ---------------------------------------------------------------------------------------------
 
 
-def listing(book: Book, which: str = "open", *, deal: str | int | None = None) -> list[dict[str, Any]]:
-    """Invoices by state (open = issued or partly paid; overdue; paid; all), optionally of one deal."""
+def listing(book: Book, which: str | None = None, *, deal: str | int | None = None) -> list[dict[str, Any]]:
+    """Invoices by state (open = issued or partly paid; overdue; paid; all), optionally of one deal.
+
+    Without a state: the open ones, or every invoice of the deal when one is named, paid and void ones too
+    (a seller looking at one deal wants its whole money story, as its card shows it, status beside each).
+    """
     from dealflow.core import deals
 
+    which = which or ("open" if deal is None else "all")
     if which not in FILTERS:
         raise InputError(f"unknown invoice filter {which!r}; use {', '.join(FILTERS)}")
     where, params = [FILTERS[which]], {"today": clock.today().isoformat()}
