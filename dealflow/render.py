@@ -420,6 +420,23 @@ def message(text: str, out: TextIO | None = None) -> None:
     (out or sys.stdout).write(inert(text) + "\n")
 
 
+def summary(head: str, parts: Sequence[str], out: TextIO | None = None, sep: str = " · ") -> None:
+    """`head` and `parts` joined by `sep` as one line, at the width tables are drawn (the terminal's, `COLUMNS`,
+    or 160 in a pipe): longer, it breaks only between parts, each line but the last ending in the separator
+    and the next indented under the first part, so that no count or amount is split across lines."""
+    from rich.cells import cell_len
+
+    width, indent = console(out).width, " " * cell_len(head)
+    lines, line = [], head + parts[0] if parts else head
+    for place, part in enumerate(parts[1:], 2):
+        if cell_len(line + sep + part + (sep.rstrip() if place < len(parts) else "")) <= width:
+            line += sep + part
+        else:
+            lines.append(line + sep.rstrip())
+            line = indent + part
+    message("\n".join([*lines, line]), out)
+
+
 def progress(description: str) -> AbstractContextManager[Callable[[int, int], None]]:
     """A progress bar on stderr for long work (imports), only when stderr is a terminal; gives
     `update(done, total)`."""
