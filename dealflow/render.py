@@ -15,7 +15,7 @@ from itertools import islice
 from operator import itemgetter
 
 from dealflow.core import money
-from dealflow.core.text import Regex
+from dealflow.core.text import Regex, counted
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
@@ -268,9 +268,9 @@ def relative(shown: str, day_text: str, today: date | None, *, short: bool = Fal
     elif days == 1:
         note = "tomorrow"
     elif days < 0:
-        note = f"{-days} day{'s' if days != -1 else ''} overdue"
+        note = f"{counted(-days, 'day')} overdue"
     else:
-        note = f"in {days} days"
+        note = f"in {counted(days, 'day')}"
     if short:
         return f"{note} {shown[11:]}" if len(shown) > 10 else note
     return f"{shown} ({note})"

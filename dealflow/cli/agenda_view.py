@@ -48,7 +48,7 @@ def urgency_style(entry: dict[str, Any]) -> str | None:
 def summary_parts(items: list[dict[str, Any]]) -> list[str]:
     """`3 overdue`, `2 stuck`, `1 invoice overdue`, `₽ 1 250 000 at risk` (money per currency, never summed)."""
     facts = agenda.summary(items)
-    parts = [f"{entry['count']} {entry['label']}" for entry in facts["counts"]]
+    parts = [entry["text"] for entry in facts["counts"]]
     return parts + [f"{money.to_human(entry['value'], entry['currency'])} at risk" for entry in facts["at_risk"]]
 
 

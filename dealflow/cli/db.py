@@ -10,6 +10,7 @@ import typer
 from dealflow.cli.output import book, sub_app
 from dealflow.core.errors import Conflict, DealflowError
 from dealflow.store import db
+from dealflow.core.text import counted
 
 db_app = sub_app("The database file: backup and integrity check.")
 
@@ -40,7 +41,7 @@ def check(ctx: typer.Context) -> None:
     opened = book(ctx)
     problems = db.check(opened.conn)
     if problems:
-        raise DealflowError(f"{opened.path} has {len(problems)} problem(s):\n" + "\n".join(problems[:50]) +
+        raise DealflowError(f"{opened.path} has {counted(len(problems), 'problem')}:\n" + "\n".join(problems[:50]) +
                             "\nRestore from a backup (`dealflow db backup`) or run sqlite3's .recover.")
     print(f"{opened.path}: ok")
 

@@ -82,7 +82,7 @@ def test_db_check_ok_and_corruption(cli, db_path):
     conn.close()
     result = cli("db", "check")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {db_path} has 1 problem(s):\ntasks row 1 refers to a missing deals row")
+    assert result.stderr.startswith(f"Error: {db_path} has 1 problem:\ntasks row 1 refers to a missing deals row")
 
 
 def test_db_option_beats_environment_beats_app_dir(cli, tmp_path, monkeypatch):
