@@ -43,6 +43,16 @@ def resolve_path(option: str | None) -> str:
     return os.path.expanduser(chosen) if chosen else default_path()
 
 
+def missing_folders(path: str) -> list[str]:
+    """The folders above `path` that do not exist yet, outermost first: those that opening it creates."""
+    missing = []
+    folder = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(folder) and folder != os.path.dirname(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    return missing[::-1]
+
+
 class Connection(sqlite3.Connection):
     """sqlite3's connection, also counting the changes its rollbacks undid.
 

@@ -140,6 +140,18 @@ def test_a_first_command_that_fails_leaves_no_book_behind(cli, tmp_path, args):
     assert not list(tmp_path.glob("typo.db*"))
 
 
+def test_a_first_command_that_fails_removes_the_folders_it_made_and_only_those(cli, tmp_path):
+    (tmp_path / "there").mkdir()
+    result = cli("--db", str(tmp_path / "there" / "new" / "dir" / "book.db"), "show", "5")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: no deal #5")
+    assert [path.name for path in tmp_path.iterdir()] == ["there"] and not any((tmp_path / "there").iterdir())
+    cli.ok("--db", str(tmp_path / "there" / "new" / "kept.db"), "add", "Acme")
+    cli("--db", str(tmp_path / "there" / "new" / "dir" / "book.db"), "show", "5")  # new/ is not empty: kept
+    assert sorted(path.name for path in (tmp_path / "there" / "new").iterdir()) == ["kept.db"]
+    cli.ok("--db", str(tmp_path / "there" / "new" / "dir" / "book.db"), "add", "Acme")  # a command that works
+    assert (tmp_path / "there" / "new" / "dir" / "book.db").exists()
+
+
 def test_a_first_command_whose_writes_were_rolled_back_leaves_no_book_behind(cli, tmp_path):
     """The import writes its good row before the bad one stops it; the rollback undoes it, so the new book is
     as untouched as after a command that wrote nothing, and is removed too."""
