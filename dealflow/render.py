@@ -15,7 +15,7 @@ from itertools import islice
 from operator import itemgetter
 
 from dealflow.core import money
-from dealflow.core.text import Regex
+from dealflow.core.text import Regex, counted
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
@@ -145,16 +145,20 @@ def write_json_stream(rows: Iterable[dict[str, Any]], *, lines: bool = False, ou
 def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], fmt: str, *,
                     no_header: bool = False, out: TextIO | None = None) -> None:
     """TSV (tabs, line breaks, control characters and backslashes in a cell written as `\\t`, `\\n`, `\\x1b`,
-    `\\\\`) or CSV."""
+    `\\\\`) or CSV (every cell exactly as stored: quoting keeps line breaks, and a CSV is data for other programs
+    and for `import`, so control characters are theirs to keep, not a terminal's to neutralise)."""
     out = out or sys.stdout
     if fmt == "csv":
         import csv
 
         writer = csv.writer(out, lineterminator="\n")
+        # Python's writer quotes a line break only if it is in its lineterminator: a chunk holding a lone carriage
+        # return goes through one ending rows in "\r\n" (so "\r" is quoted too), its row ends written as "\n".
+        guarded = csv.writer(_RowEnd(out), lineterminator="\r\n")
         if not no_header:
             writer.writerow(columns)
-        for chunk in _text_rows(columns, rows, inert):
-            writer.writerows(chunk)
+        for chunk in _text_rows(columns, rows, None):
+            (guarded if "\r" in "".join(map("".join, chunk)) else writer).writerows(chunk)
         return
     if not no_header:
         out.write("\t".join(columns) + "\n")
@@ -162,13 +166,25 @@ def write_delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], fmt:
         out.write("\n".join(map("\t".join, chunk)) + "\n")
 
 
+class _RowEnd:
+    """A file for a CSV writer whose rows end in "\r\n": each row is written ending in "\n" instead."""
+
+    __slots__ = ("out",)
+
+    def __init__(self, out: TextIO):
+        self.out = out
+
+    def write(self, row: str) -> int:
+        return self.out.write(row[:-2] + "\n")
+
+
 _NONE = type(None)
 _CHUNK = 1024  # rows converted at a time: an export of any size is written in bounded memory
 
 
 def _text_rows(columns: Sequence[str], rows: Iterable[dict[str, Any]],
-               clean: Callable[[str], str]) -> Iterator[list[tuple[str, ...]]]:
-    """The cells of `rows` as text (`text_value`), chunk by chunk, `clean` applied to cells that need it.
+               clean: Callable[[str], str] | None) -> Iterator[list[tuple[str, ...]]]:
+    """The cells of `rows` as text (`text_value`), chunk by chunk, `clean` (if any) applied to cells that need it.
 
     Done a column at a time: one look at a column's types picks how its cells become text, and one
     `isprintable` of the whole column proves that no cell holds a tab, a line break or a control character
@@ -185,7 +201,7 @@ def _text_rows(columns: Sequence[str], rows: Iterable[dict[str, Any]],
         yield list(zip(*cells))
 
 
-def _column_text(key: str, values: tuple[Any, ...], clean: Callable[[str], str]) -> list[str]:
+def _column_text(key: str, values: tuple[Any, ...], clean: Callable[[str], str] | None) -> list[str]:
     kinds = set(map(type, values))
     if kinds <= {str, _NONE}:
         cells = ["" if value is None else value for value in values]
@@ -194,6 +210,8 @@ def _column_text(key: str, values: tuple[Any, ...], clean: Callable[[str], str])
         cells = ["" if value is None else convert(value) for value in values]
     else:
         cells = [text_value(key, value) for value in values]
+    if clean is None:
+        return cells
     joined = "".join(cells)
     # A tab, a line break, a control character, a backslash (for TSV), or only a no-break space.
     if not joined.isprintable() or "\\" in joined:
@@ -250,9 +268,9 @@ def relative(shown: str, day_text: str, today: date | None, *, short: bool = Fal
     elif days == 1:
         note = "tomorrow"
     elif days < 0:
-        note = f"{-days} day{'s' if days != -1 else ''} overdue"
+        note = f"{counted(-days, 'day')} overdue"
     else:
-        note = f"in {days} days"
+        note = f"in {counted(days, 'day')}"
     if short:
         return f"{note} {shown[11:]}" if len(shown) > 10 else note
     return f"{shown} ({note})"
@@ -400,6 +418,23 @@ def write_card(card: Card, fmt: str, *, no_header: bool = False, out: TextIO | N
 def message(text: str, out: TextIO | None = None) -> None:
     """A confirmation line; user text inside it is printed literally."""
     (out or sys.stdout).write(inert(text) + "\n")
+
+
+def summary(head: str, parts: Sequence[str], out: TextIO | None = None, sep: str = " · ") -> None:
+    """`head` and `parts` joined by `sep` as one line, at the width tables are drawn (the terminal's, `COLUMNS`,
+    or 160 in a pipe): longer, it breaks only between parts, each line but the last ending in the separator
+    and the next indented under the first part, so that no count or amount is split across lines."""
+    from rich.cells import cell_len
+
+    width, indent = console(out).width, " " * cell_len(head)
+    lines, line = [], head + parts[0] if parts else head
+    for place, part in enumerate(parts[1:], 2):
+        if cell_len(line + sep + part + (sep.rstrip() if place < len(parts) else "")) <= width:
+            line += sep + part
+        else:
+            lines.append(line + sep.rstrip())
+            line = indent + part
+    message("\n".join([*lines, line]), out)
 
 
 def progress(description: str) -> AbstractContextManager[Callable[[int, int], None]]:

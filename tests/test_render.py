@@ -1,5 +1,6 @@
-"""render's machine formats: TSV and CSV cells are exactly `text_value` of each value, made inert, whatever
-the mix of types in a column and however many rows (they are written a column and a chunk at a time)."""
+"""render's machine formats: TSV cells are exactly `text_value` of each value, escaped and made inert, CSV cells
+exactly `text_value` (user text as stored, control characters too), whatever the mix of types in a column and
+however many rows (they are written a column and a chunk at a time)."""
 
 import csv
 import io
@@ -16,7 +17,8 @@ COLUMNS = ["name", "value", "share_pct", "days", "when", "flag"]  # plain, money
 values = st.one_of(
     st.none(), st.text(), st.integers(min_value=-10**15, max_value=10**15), st.booleans(),
     st.floats(allow_nan=False, allow_infinity=False), st.dates(), st.datetimes(),
-    st.sampled_from(["Пётр\u00a0Иванов", "a\tb", "two\nlines", "\x1b[31mred", "\u202eevil", "x\r\ny", "₽ 1\u202f000"]),
+    st.sampled_from(["Пётр\u00a0Иванов", "a\tb", "two\nlines", "\x1b[31mred", "\u202eevil", "x\r\ny", "old\rMac",
+                     "₽ 1\u202f000", 'say "hi", ok']),
 )
 rows = st.lists(st.dictionaries(st.sampled_from(COLUMNS), values), max_size=12)
 
@@ -28,11 +30,12 @@ def expected_tsv(columns, table):
 
 
 def expected_csv(columns, table):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([render.inert(render.text_value(c, row.get(c))) for c in columns] for row in table)
-    return out.getvalue()
+    """What a CSV reader must get back: the header, then each cell's `text_value`, exactly."""
+    return [list(columns)] + [[render.text_value(c, row.get(c)) for c in columns] for row in table]
+
+
+def read_csv(text):
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def written(columns, table, fmt):
@@ -43,9 +46,12 @@ def written(columns, table, fmt):
 
 @settings(max_examples=300)
 @given(rows)
-def test_every_cell_is_its_text_value_made_inert(table):
+def test_every_cell_is_its_text_value_escaped_in_tsv_and_exact_in_csv(table):
     assert written(COLUMNS, table, "tsv") == expected_tsv(COLUMNS, table)
-    assert written(COLUMNS, table, "csv") == expected_csv(COLUMNS, table)
+    text = written(COLUMNS, table, "csv")
+    assert read_csv(text) == expected_csv(COLUMNS, table)
+    assert text.count("\n") - sum(cell.count("\n") for row in expected_csv(COLUMNS, table) for cell in row) \
+        == len(table) + 1  # one "\n" ends each row; a line break inside a cell is quoted
 
 
 @given(rows)
@@ -79,7 +85,17 @@ def test_rows_beyond_one_chunk_are_all_written_and_each_escaped():
     assert len(lines) == 3001
     assert lines[1] == "Client 0\t0.00" and lines[3000] == "Client 2999\t2999.00"
     assert lines[2501] == "\\x1b]0;pwned\\x07\t2500.00"
-    assert "\x1b" not in written(["name", "value"], table, "csv")
+    assert written(["name", "value"], table, "csv").splitlines()[2501] == "\x1b]0;pwned\x07,2500.00"
+
+
+def test_csv_keeps_control_characters_and_line_breaks_exactly_as_stored():
+    """A CSV is data for other programs and for `import`: only a terminal view neutralises ESC and the like."""
+    table = [{"name": "Esc\x1b[31m red\x07", "value": 1}, {"name": "line1\r\nline2\u202e", "value": 2},
+             {"name": "old Mac\rline", "value": 3}]
+    text = written(["name", "value"], table, "csv")
+    assert text == ('name,value\nEsc\x1b[31m red\x07,0.01\n"line1\r\nline2\u202e",0.02\n'
+                    '"old Mac\rline",0.03\n')
+    assert [row[0] for row in read_csv(text)[1:]] == [row["name"] for row in table]
 
 
 # --- tables on a narrow terminal --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import typer
 from dealflow.cli.output import AtOpt, Fmt, FormatOpt, QuietOpt, book, confirm, moment
 from dealflow.core import activities
 from dealflow.core.errors import InputError
+from dealflow.core.text import counted
 
 
 def split_words(words: list[str], contact: str | None) -> tuple[str | None, str, str | None]:
@@ -37,7 +38,7 @@ def describe(logged: dict[str, Any]) -> str:
     if task := logged["call_back_task"]:
         line += f"; call-back task T{task['id']} \"{task['text']}\" is due"
     if logged["returned_calls"]:
-        line += f"; completed {logged['returned_calls']} call-back task{'s' if logged['returned_calls'] > 1 else ''}"
+        line += f"; completed {counted(logged['returned_calls'], 'call-back task')}"
     if task := logged["next_task"]:
         line += f"; next step T{task['id']} \"{task['text']}\" due {task['due'][:16].replace('T', ' ')}"
     return line

@@ -11,6 +11,7 @@ from dealflow import render
 from dealflow.cli import agenda_view
 from dealflow.cli.output import AtOpt, Fmt, FormatOpt, NoHeaderOpt, book, moment, show, write_file
 from dealflow.core import agenda, clock
+from dealflow.core.text import counted
 
 
 def today(
@@ -46,7 +47,7 @@ def sweep(
                       today=clock.today()), fmt, no_header)
     if close and found and render.resolve_format(fmt.value) == "table":
         verb = "Would close" if dry_run else "Closed"
-        render.message(f"{verb} {len(found)} deal{'s' if len(found) > 1 else ''} as lost (stale).")
+        render.message(f"{verb} {counted(len(found), 'deal')} as lost (stale).")
 
 
 def ics(
@@ -65,7 +66,7 @@ def ics(
         sys.stdout.buffer.write(document)
         return
     write_file(output, document)
-    render.message(f"Wrote {count} event{'' if count == 1 else 's'} to {output}")
+    render.message(f"Wrote {counted(count, 'event')} to {output}")
 
 
 def register(app: typer.Typer) -> None:

@@ -45,12 +45,11 @@ def urgency_style(entry: dict[str, Any]) -> str | None:
     return "yellow" if entry["urgency"] >= PRESSING else None
 
 
-def summary_line(items: list[dict[str, Any]]) -> str:
-    """`3 overdue · 2 stuck · 1 invoice overdue · ₽ 1 250 000 at risk` (money per currency, never summed)."""
+def summary_parts(items: list[dict[str, Any]]) -> list[str]:
+    """`3 overdue`, `2 stuck`, `1 invoice overdue`, `₽ 1 250 000 at risk` (money per currency, never summed)."""
     facts = agenda.summary(items)
-    parts = [f"{entry['count']} {entry['label']}" for entry in facts["counts"]]
-    parts += [f"{money.to_human(entry['value'], entry['currency'])} at risk" for entry in facts["at_risk"]]
-    return " · ".join(parts)
+    parts = [entry["text"] for entry in facts["counts"]]
+    return parts + [f"{money.to_human(entry['value'], entry['currency'])} at risk" for entry in facts["at_risk"]]
 
 
 def draw(items: list[dict[str, Any]], day: date) -> None:
@@ -58,7 +57,7 @@ def draw(items: list[dict[str, Any]], day: date) -> None:
     if not items:
         render.message(NOTHING)
         return
-    render.message(f"{'Today' if day == clock.today() else 'On ' + day.isoformat()}: {summary_line(items)}")
+    render.summary(f"{'Today' if day == clock.today() else 'On ' + day.isoformat()}: ", summary_parts(items))
     kinds = list(dict.fromkeys([*agenda.KINDS, *(entry["kind"] for entry in items)]))
     for kind in kinds:
         rows = [entry for entry in items if entry["kind"] == kind]

@@ -11,6 +11,7 @@ from dealflow.cli.deals import DealArg, describe
 from dealflow.cli.output import (AtOpt, Fmt, FormatOpt, NoHeaderOpt, NoteOpt, QuietOpt, book, confirm, moment,
                                  show, sub_app)
 from dealflow.core import cadence, money
+from dealflow.core.text import counted
 
 cadence_app = sub_app("Follow-up cadences for clients who went to think about it.")
 
@@ -22,8 +23,8 @@ def _touches(state: dict[str, Any]) -> str:
     if not state["touches_total"]:
         return "no follow-ups for its tier: decide now (won or lost)"
     if state["next_due"] is None:
-        return f"all {state['touches_total']} touches already done: decide now (won or lost)"
-    return (f"{state['touches_total']} touches (coefficient {state['coefficient']:g}), "
+        return f"all {counted(state['touches_total'], 'touch', 'touches')} already done: decide now (won or lost)"
+    return (f"{counted(state['touches_total'], 'touch', 'touches')} (coefficient {state['coefficient']:g}), "
             f"first {state['channel']} due {state['next_due']}")
 
 
@@ -60,7 +61,7 @@ def cadence_show(ctx: typer.Context, fmt: FormatOpt = Fmt.auto, no_header: NoHea
     channels = ",".join(setup["channels"])
     rows = [{**tier, "base": setup["base"], "interval": setup["interval"], "channels": channels}
             for tier in setup["tiers"]]
-    title = (f"{setup['base']} touches for a coefficient of 1, every {setup['interval']}, "
+    title = (f"{counted(setup['base'], 'touch', 'touches')} for a coefficient of 1, every {setup['interval']}, "
              f"channels {', '.join(setup['channels'])}")
     show(render.Table(SHOW_COLUMNS, rows, title=title, headers={"threshold": "deal value from"},
                       display=["threshold", "coefficient", "touches"]), fmt, no_header)
@@ -81,7 +82,7 @@ def cadence_set(
     setup = cadence.configure(book(ctx), base=base, tiers=tiers, interval=interval, channels=channels)
     tiers_text = ", ".join(f"{money.to_plain(t['threshold']).removesuffix('.00')}:{t['coefficient']:g} → "
                            f"{t['touches']}" for t in setup["tiers"])
-    line = (f"Cadence: {setup['base']} touches at coefficient 1, every {setup['interval']}, "
+    line = (f"Cadence: {counted(setup['base'], 'touch', 'touches')} at coefficient 1, every {setup['interval']}, "
             f"channels {','.join(setup['channels'])}; tiers {tiers_text}")
     confirm(fmt, quiet, line, setup, "cadence")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 
 from dealflow.cli.output import book, sub_app
 from dealflow.core.errors import Conflict, DealflowError
+from dealflow.core.text import counted
 from dealflow.store import db
 
 db_app = sub_app("The database file: backup and integrity check.")
@@ -34,15 +36,44 @@ def backup(ctx: typer.Context, target: Annotated[Path, typer.Argument(metavar="F
     print(f"Backed up {opened.path} to {target}")
 
 
+SHOWN = 50  # problems listed at most: a badly damaged file can have thousands
+
+
 @db_app.command("check")
 def check(ctx: typer.Context) -> None:
-    """Check the file's integrity; exit 1 and list the problems when there are any."""
-    opened = book(ctx)
-    problems = db.check(opened.conn)
+    """Check the file's integrity; exit 1, list the problems and say how to repair the book when there are any."""
+    path = db.resolve_path(ctx.obj.db)
+    try:
+        opened = book(ctx)
+        damage, dangling = db.check(opened.conn)
+    except sqlite3.DatabaseError as exc:  # too damaged even to open: that is the finding
+        damage, dangling = [f"it cannot be opened: {exc}"], []
+    problems = damage + dangling
     if problems:
-        raise DealflowError(f"{opened.path} has {len(problems)} problem(s):\n" + "\n".join(problems[:50]) +
-                            "\nRestore from a backup (`dealflow db backup`) or run sqlite3's .recover.")
-    print(f"{opened.path}: ok")
+        more = f" (the first {SHOWN} are listed)" if len(problems) > SHOWN else ""
+        raise DealflowError("\n".join([f"{path} has {counted(len(problems), 'problem')}{more}:", *problems[:SHOWN],
+                                       repair(path) if damage else relink(path)]))
+    print(f"{path}: ok")
+
+
+def repair(path: str) -> str:
+    """What to do about a damaged file: keep it, then a backup, else salvage what can still be read."""
+    return "\n".join([
+        "The file is damaged. To repair the book:",
+        f"  1. Copy the file aside first, so that nothing more is lost: cp {path} {path}.damaged",
+        "  2. If you have a copy made with `dealflow db backup`, check it (`dealflow --db COPY db check`) and, if it",
+        f"     is ok, put it in place of {path}.",
+        "  3. Without one, save what can still be read: `dealflow export KIND -o KIND.csv` for contacts, deals,",
+        "     activities and tasks, and import those into a new book (the README's \"Move to a new book\"); or let",
+        f"     SQLite salvage every readable row: sqlite3 {path} .recover | sqlite3 recovered.db",
+        "     then check the result: dealflow --db recovered.db db check"])
+
+
+def relink(path: str) -> str:
+    """What to do about rows that refer to rows that are gone (the file itself is sound)."""
+    return ("The file itself is sound, but these rows refer to rows that are gone (changed outside dealflow?). "
+            "Restore a copy made with `dealflow db backup` (check it first: `dealflow --db COPY db check`), or "
+            f"open the book with `sqlite3 {path}` and point each row at one that exists, or delete it.")
 
 
 def register(app: typer.Typer) -> None:

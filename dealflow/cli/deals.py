@@ -71,7 +71,8 @@ def list_deals(
     tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only deals with this tag.")] = None,
     search: Annotated[str | None, typer.Option(help="Text in the title, contact or company.")] = None,
     parked: Annotated[bool, typer.Option("--parked", help="Only deals parked in a follow-up cadence.")] = False,
-    sort: Annotated[str, typer.Option(help="pipeline, value, age, stage or due.")] = "pipeline",
+    sort: Annotated[str, typer.Option(
+        help="pipeline, value (per currency, the book's first; largest first), age, stage or due.")] = "pipeline",
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     fmt: FormatOpt = Fmt.auto,
     no_header: NoHeaderOpt = False,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dealflow.cli.output import book
+from dealflow.core.text import counted
 
 
 def demo(ctx: typer.Context,
@@ -20,7 +21,8 @@ def demo(ctx: typer.Context,
         ctx.obj.db = str(db)
     opened = book(ctx)
     made = sample.build(opened)
-    print(f"Built a demo book in {opened.path}: {made['contacts']} contacts, {made['deals']} deals. "
+    print(f"Built a demo book in {opened.path}: {counted(made['contacts'], 'contact')}, "
+          f"{counted(made['deals'], 'deal')}. "
           f"Try: dealflow --db {opened.path} today")
 
 

@@ -60,19 +60,22 @@ def add(
 @invoice_app.command("list")
 def list_invoices(
     ctx: typer.Context,
-    open_: Annotated[bool, typer.Option("--open", help="Issued and partly paid invoices (the default).")] = False,
+    open_: Annotated[bool, typer.Option("--open", help="Issued and partly paid invoices (the default without "
+                                                       "--deal).")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Invoices with a balance past their due date.")] = False,
     paid: Annotated[bool, typer.Option("--paid", help="Invoices paid in full.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Every invoice, void ones too.")] = False,
-    deal: Annotated[str | None, typer.Option(metavar="DEAL", help="Only this deal's invoices.")] = None,
+    deal: Annotated[str | None, typer.Option(
+        metavar="DEAL", help="This deal's invoices: every one, paid and void too, unless --open, --overdue or "
+                             "--paid narrows them.")] = None,
     fmt: FormatOpt = Fmt.auto,
     no_header: NoHeaderOpt = False,
 ) -> None:
-    """List invoices (default: open ones, earliest due first)."""
+    """List invoices (default: open ones, earliest due first; with --deal, all of that deal's in issue order)."""
     chosen = [name for name, on in (("open", open_), ("overdue", overdue), ("paid", paid), ("all", all_)) if on]
     if len(chosen) > 1:
         raise InputError("give only one of --open, --overdue, --paid, --all")
-    rows = invoices.listing(book(ctx), chosen[0] if chosen else "open", deal=deal)
+    rows = invoices.listing(book(ctx), chosen[0] if chosen else None, deal=deal)
     table = render.Table(LIST_COLUMNS, rows, display=TABLE_COLUMNS,
                          empty="No invoices here. Issue one with `dealflow invoice add DEAL`.",
                          headers={"deal_id": "deal #", "days_overdue": "days late"}, row_style=_style)

@@ -10,6 +10,7 @@ from dealflow import render
 from dealflow.cli.output import AtOpt, Fmt, FormatOpt, NoHeaderOpt, QuietOpt, book, confirm, moment, show, sub_app
 from dealflow.core import pipeline, reasons
 from dealflow.core.errors import InputError
+from dealflow.core.text import counted
 
 stage_app = sub_app("The stages of your pipeline.")
 reason_app = sub_app("Loss reasons: why deals are lost.")
@@ -45,7 +46,7 @@ def stage_list(ctx: typer.Context, fmt: FormatOpt = Fmt.auto, no_header: NoHeade
 def _stage_line(verb: str, stage: dict[str, Any]) -> str:
     extras = [f"{stage['probability']}%"]
     if stage.get("max_days"):
-        extras.append(f"max {stage['max_days']} days")
+        extras.append(f"max {counted(stage['max_days'], 'day')}")
     if stage.get("role"):
         extras.append(f"on {stage['role']}")
     if stage.get("task"):
@@ -120,7 +121,7 @@ def stage_remove(ctx: typer.Context, stage: StageArg,
                  at: AtOpt = None, fmt: FormatOpt = Fmt.auto, quiet: QuietOpt = False) -> None:
     """Remove a stage; with --to, its deals move to another stage with a history entry."""
     removed = pipeline.remove(book(ctx), stage, to=to, at=moment(at))
-    moved = f"; {removed['moved_deals']} deal(s) moved to {to}" if removed["moved_deals"] else ""
+    moved = f"; {counted(removed['moved_deals'], 'deal')} moved to {to}" if removed["moved_deals"] else ""
     confirm(fmt, quiet, f"Removed stage {removed['name']}{moved}", removed, removed["id"])
 
 

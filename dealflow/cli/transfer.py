@@ -13,6 +13,7 @@ import typer
 
 from dealflow import render
 from dealflow.cli.output import Fmt, FormatOpt, book
+from dealflow.core.text import counted
 
 
 class ExportFmt(str, Enum):
@@ -63,7 +64,8 @@ def import_file(
         sys.stderr.write(render.inert("\n".join(summary.notices)) + "\n")
     if summary.rejected:
         where = f", written to {rejects}" if rejects and not dry_run else ""
-        sys.stderr.write(render.inert("\n".join([f"Left out {summary.rejected} bad rows{where}:", *summary.errors]))
+        sys.stderr.write(render.inert("\n".join([f"Left out {counted(summary.rejected, 'bad row')}{where}:",
+                                                 *summary.errors]))
                          + "\n")
     if fmt == Fmt.json:
         render.write_json(asdict(summary))
@@ -72,23 +74,22 @@ def import_file(
 
 
 def describe(summary) -> str:
-    """`Read 120 rows: 118 deals created, 0 updated; 40 contacts created, 78 matched; 2 rejected.`"""
+    """`Imported 120 rows: 118 deals created, 0 updated; 40 contacts created, 78 matched; 2 rejected.`"""
+    contacts = f"{counted(summary.contacts_created, 'contact')} created, {summary.contacts_matched} matched"
     parts = {
-        "deals": f"{summary.deals_created} deals created, {summary.deals_updated} updated",
-        "contacts": f"{summary.contacts_created} contacts created, {summary.contacts_matched} matched, "
-                    f"{summary.contacts_updated} updated",
-        "activities": f"{summary.activities_created} activities created",
-        "tasks": f"{summary.tasks_created} tasks created",
+        "deals": f"{counted(summary.deals_created, 'deal')} created, {summary.deals_updated} updated",
+        "contacts": f"{contacts}, {summary.contacts_updated} updated",
+        "activities": f"{counted(summary.activities_created, 'activity', 'activities')} created",
+        "tasks": f"{counted(summary.tasks_created, 'task')} created",
     }
     said = [parts[summary.kind]]
     if summary.kind == "deals":
-        updated = f", {summary.contacts_updated} updated" if summary.contacts_updated else ""
-        said.append(f"{summary.contacts_created} contacts created, {summary.contacts_matched} matched{updated}")
+        said.append(contacts + (f", {summary.contacts_updated} updated" if summary.contacts_updated else ""))
     if summary.stages_created:
         said.append(f"stages created: {', '.join(summary.stages_created)}")
     said.append(f"{summary.rejected} rejected")
     head = "Dry run, nothing written. Would import" if summary.dry_run else "Imported"
-    return f"{head} {summary.rows} rows: " + "; ".join(said) + "."
+    return f"{head} {counted(summary.rows, 'row')}: " + "; ".join(said) + "."
 
 
 def export(

@@ -14,9 +14,10 @@ import math
 from datetime import date, timedelta
 
 from dealflow.core import cadence, clock, invoices, settings, when
-from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
+from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, item
 from dealflow.core.book import Book
 from dealflow.core.errors import InputError
+from dealflow.core.text import counted
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
@@ -28,18 +29,20 @@ if TYPE_CHECKING:
 
 
 class Kind:
-    """How a kind of item is shown and weighed: its heading, its word in the summary, its urgency weight."""
+    """How a kind of item is shown and weighed: its heading, its words in the summary (for one item and for
+    several: `1 invoice overdue`, `2 invoices overdue`), its urgency weight."""
 
-    __slots__ = ("heading", "label", "weight")
+    __slots__ = ("heading", "label", "plural", "weight")
 
-    def __init__(self, heading: str, label: str, weight: float):
+    def __init__(self, heading: str, label: str, weight: float, plural: str | None = None):
         self.heading, self.label, self.weight = heading, label, weight
+        self.plural = plural or label
 
 
 KINDS: dict[str, Kind] = {
-    "invoice-overdue": Kind("Invoices overdue", "invoice overdue", 8.0),
+    "invoice-overdue": Kind("Invoices overdue", "invoice overdue", 8.0, "invoices overdue"),
     "task": Kind("Tasks", "due today", 6.0),
-    "follow-up": Kind("Follow-ups due", "follow-up", 5.0),
+    "follow-up": Kind("Follow-ups due", "follow-up", 5.0, "follow-ups"),
     "decide": Kind("Decide: close won or lost", "to decide", 5.0),
     "not-invoiced": Kind("Won or agreed, not invoiced", "not invoiced", 5.0),
     "stuck": Kind("Stuck in a stage", "stuck", 4.0),
@@ -81,7 +84,7 @@ def stuck(book: Book, day: date, until: date) -> list[dict[str, Any]]:
         WHERE s.max_days IS NOT NULL AND d.status = 'open'
           AND d.stage_entered_at < date(:day, '-' || s.max_days || ' days')""", {"day": day.isoformat()})
     return [item("stuck", row, due=None, days=row["in_stage"] - row["max_days"],
-                 detail=f"{days_text(row['in_stage'])} in {row['stage']}, limit {row['max_days']}")
+                 detail=f"{counted(row['in_stage'], 'day')} in {row['stage']}, limit {row['max_days']}")
             for row in rows]
 
 
@@ -99,7 +102,7 @@ def stale(book: Book, day: date, until: date) -> list[dict[str, Any]]:
     """`stale`: open deals older than the setting `deal_lifetime_days`."""
     lifetime = settings.get(book, "deal_lifetime_days")
     return [item("stale", row, due=None, days=row["age_days"] - lifetime,
-                 detail=f"{days_text(row['age_days'])} old, lifetime {lifetime}; close it or `dealflow sweep`")
+                 detail=f"{counted(row['age_days'], 'day')} old, lifetime {lifetime}; close it or `dealflow sweep`")
             for row in older_than(book, day, lifetime)]
 
 
@@ -177,7 +180,8 @@ def at_risk(entry: dict[str, Any]) -> bool:
 
 
 def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """The agenda's one-line summary as data: counts per label, and money at risk per currency.
+    """The agenda's one-line summary as data: counts per label (with `text`, `2 invoices overdue`), and money
+    at risk per currency.
 
     Overdue tasks and tasks due today are counted apart; tasks and follow-ups due later (`--days`) are
     counted together as coming up; every other kind is counted by its label. Money at risk is, for each deal
@@ -204,8 +208,11 @@ def summary(items: list[dict[str, Any]]) -> dict[str, Any]:
     money: dict[str, int] = {}
     for entry in risky.values():
         money[entry["currency"]] = money.get(entry["currency"], 0) + (entry["value"] or 0)
+    plurals = {kind.label: kind.plural for kind in KINDS.values()}
     return {
-        "counts": [{"label": label, "count": counts[label]} for label in ordered if counts.get(label)],
+        "counts": [{"label": label, "count": counts[label],
+                    "text": counted(counts[label], label, plurals.get(label, label))}
+                   for label in ordered if counts.get(label)],
         "at_risk": [{"currency": currency, "value": value} for currency, value in sorted(money.items()) if value],
     }
 
@@ -224,6 +231,6 @@ def sweep(book: Book, *, older_than_days: int | None = None, close: bool = False
             row["status"] = "open"
             if close and not dry_run:
                 deals.close(book, row["deal_id"], "lost", reason=reasons.STALE, at=at,
-                            note=f"swept: {days_text(row['age_days'])} old, lifetime {lifetime}")
+                            note=f"swept: {counted(row['age_days'], 'day')} old, lifetime {lifetime}")
                 row["status"] = "lost"
     return found

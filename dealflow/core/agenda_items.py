@@ -29,11 +29,6 @@ DEAL_JOINS = """JOIN stages s ON s.id = d.stage_id
     LEFT JOIN contacts c ON c.id = d.contact_id"""
 
 
-def days_text(count: int) -> str:
-    """`1 day`, `3 days`: the phrase every agenda detail uses."""
-    return f"{count} day{'' if count == 1 else 's'}"
-
-
 def item(kind: str, row: dict[str, Any], *, due: str | None, days: int, detail: str,
          task_id: int | None = None, invoice: str | None = None) -> dict[str, Any]:
     """An agenda item: exactly the SPEC fields (`FIELDS`), in order, then the urgency inputs."""

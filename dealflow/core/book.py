@@ -26,6 +26,7 @@ class Book:
         self.conn = conn
         self.path = path
         self._seeded: tuple[int, int] | None = None  # see `close`
+        self._folders: list[str] = []  # the folders opening the book created, outermost first (see `close`)
         conn.row_factory = sqlite3.Row
         # SQLite's lower()/LIKE only fold ASCII; Cyrillic names need Python's casefold.
         conn.create_function("fold", 1, _fold, deterministic=True)
@@ -36,6 +37,7 @@ class Book:
         from dealflow.core import seed
 
         resolved = db.resolve_path(str(path) if path else None)
+        folders = db.missing_folders(resolved)
         created: list[bool] = []
 
         def create(conn: sqlite3.Connection) -> None:
@@ -44,6 +46,7 @@ class Book:
 
         book = cls(db.connect(resolved, on_create=create), resolved)
         book._seeded = book._writes() if created else None
+        book._folders = folders if created else []
         return book
 
     def _writes(self) -> tuple[int, int]:
@@ -60,9 +63,10 @@ class Book:
             return False
 
     def close(self, *, failed: bool = False) -> None:
-        """Close the book. After a failed command, a book this process just created is removed again (a
-        mistake changes nothing, and a mistyped --db leaves no stray file), unless anything was written to it
-        since it was seeded, here or elsewhere, or another process has it open."""
+        """Close the book. After a failed command, a book this process just created is removed again, with the
+        folders it made for it while they are empty (a mistake changes nothing, and a mistyped --db leaves no
+        stray file or folder), unless anything was written to it since it was seeded, here or elsewhere, or
+        another process has it open."""
         untouched = failed and self._seeded is not None and self._seeded == self._writes() and self._alone()
         self.conn.close()
         if untouched:
@@ -71,6 +75,11 @@ class Book:
                     os.remove(leftover)
                 except FileNotFoundError:
                     pass
+            for folder in reversed(self._folders):  # innermost first; one that is not empty keeps its parents
+                try:
+                    os.rmdir(folder)
+                except OSError:
+                    break
 
     def transaction(self) -> AbstractContextManager[Book]:
         """All or nothing; nested uses join the outer transaction."""

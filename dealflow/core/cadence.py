@@ -15,7 +15,7 @@ from dealflow.core import clock, money, settings, when
 from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError
-from dealflow.core.text import clean
+from dealflow.core.text import clean, counted
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
@@ -235,7 +235,7 @@ def agenda_decide(book: Book, day: date, until: date) -> list[dict[str, Any]]:
         exhausted = progress["exhausted_on"]
         if exhausted is not None and exhausted <= until:
             total = progress["touches_total"]
-            done = (f"{total} of {total} touches done" if total
+            done = (f"{total} of {counted(total, 'touch', 'touches')} done" if total
                     else "its tier allows no follow-ups")
             items.append(_item(progress, "decide", exhausted, day, f"Decide: {done} — close it won or lost"))
     return sorted(items, key=lambda item: (item["due"], item["deal_id"]))

@@ -14,7 +14,8 @@ from dealflow.core.text import TAG_MATCH, clean, fold, tags_edited, tags_join
 STATUSES = ("open", "won", "lost")
 SORTS = {
     "pipeline": "CASE d.status WHEN 'open' THEN 0 WHEN 'won' THEN 1 ELSE 2 END, s.position, d.id",
-    "value": "d.value DESC, d.id",
+    # Amounts compare only within a currency: the book's own (setting `currency`) first, then the others A-Z.
+    "value": "d.currency IS NOT :currency, d.currency, d.value DESC, d.id",
     "age": "d.created_at, d.id",
     "stage": "s.position, d.id",
     "due": "next_due IS NULL, next_due, d.id",
@@ -314,6 +315,8 @@ def listing(book: Book, *, status: str = "open", stage: str | None = None, owner
     if limit is not None and not 1 <= limit <= 10**9:
         raise InputError("--limit must be from 1 to 1000000000")
     where, params = [], {"today": clock.today().isoformat()}
+    if sort == "value":
+        params["currency"] = settings.get(book, "currency")
     if status != "all":
         where.append("d.status = :status")
         params["status"] = status

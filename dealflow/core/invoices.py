@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dealflow.core import clock, money, pipeline, settings, when
-from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, days_text, item
+from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
-from dealflow.core.text import Regex, clean, fold
+from dealflow.core.text import Regex, clean, counted, fold
 
 # `deals` and `decimal` are imported inside the functions that need them: `today` reads this module for
 # its agenda kinds only, and skips their imports.
@@ -55,10 +55,15 @@ _ITEM = Regex(r"(?s)^(?P<text>.+)=\s*(?P<qty>\d+(?:[.,]\d{1,3})?)\s*\*\s*(?P<pri
 # --- reading ---------------------------------------------------------------------------------------------
 
 
-def listing(book: Book, which: str = "open", *, deal: str | int | None = None) -> list[dict[str, Any]]:
-    """Invoices by state (open = issued or partly paid; overdue; paid; all), optionally of one deal."""
+def listing(book: Book, which: str | None = None, *, deal: str | int | None = None) -> list[dict[str, Any]]:
+    """Invoices by state (open = issued or partly paid; overdue; paid; all), optionally of one deal.
+
+    Without a state: the open ones, or every invoice of the deal when one is named, paid and void ones too
+    (a seller looking at one deal wants its whole money story, as its card shows it, status beside each).
+    """
     from dealflow.core import deals
 
+    which = which or ("open" if deal is None else "all")
     if which not in FILTERS:
         raise InputError(f"unknown invoice filter {which!r}; use {', '.join(FILTERS)}")
     where, params = [FILTERS[which]], {"today": clock.today().isoformat()}
@@ -360,7 +365,7 @@ def agenda_overdue(book: Book, day: date, until: date) -> list[dict[str, Any]]:
 
     Overdue is a fact of one day, so the look-ahead `until` does not widen it.
     """
-    return [_invoice_item("invoice-overdue", row, f"unpaid, {days_text(row['days'])} overdue")
+    return [_invoice_item("invoice-overdue", row, f"unpaid, {counted(row['days'], 'day')} overdue")
             for row in _unpaid(book, day, "", day.isoformat())]
 
 

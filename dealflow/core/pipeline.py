@@ -10,7 +10,7 @@ from __future__ import annotations
 from dealflow.core import when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
-from dealflow.core.text import clean, fold
+from dealflow.core.text import clean, counted, fold
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (see dealflow/__init__.py)
 if TYPE_CHECKING:
@@ -165,8 +165,8 @@ def _spec_from_toml(path: str, index: int, table: dict[str, Any]) -> StageSpec:
     known = {"name", "probability", "max_days", "task", "task_due", "on"}
     unknown = set(table) - known
     if unknown:
-        raise InputError(f"{path}: stage {index}: unknown field(s) {', '.join(sorted(unknown))}; "
-                         f"use {', '.join(sorted(known))}")
+        raise InputError(f"{path}: stage {index}: {counted(len(unknown), 'unknown field')} "
+                         f"({', '.join(sorted(unknown))}); use {', '.join(sorted(known))}")
     try:
         return _validated(StageSpec(
             name=str(table["name"]),
@@ -362,8 +362,8 @@ def remove(book: Book, ref: str, *, to: str | None = None, at: str | None = None
             raise Conflict("a pipeline needs at least one stage")
         users = book.value("SELECT count(*) FROM deals WHERE stage_id = ?", (stage["id"],))
         if users and not to:
-            raise Conflict(f"stage {stage['name']!r} holds {users} deal(s), open or closed from it; give --to STAGE "
-                           "to move them there")
+            raise Conflict(f"stage {stage['name']!r} holds {counted(users, 'deal')}, open or closed from it; "
+                           "give --to STAGE to move them there")
         moved = 0
         if to:
             target = resolve(book, to)

@@ -27,6 +27,12 @@ class Regex:
         return getattr(compiled, name)
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 deal`, `0 deals`, `3 deals`: a count and its noun in the right number, for every message that counts;
+    `plural` when the noun does not just take an s (`touch`, `touches`; `activity`, `activities`)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 _NOT_DIGITS = Regex(r"\D")  # a constant: an import calls `digits` twice a row
 # An extension after a number: `доб. 123`, `вн. 7`, `ext. 12`, `x12`, `#12` (any case, after a comma too).
 _EXTENSION = Regex(r"(?i)(?<=[\d\s).-])[\s,]*(?:доб(?:авочный)?|вн(?:утренний)?|ext(?:ension)?|x|#)[.:]?\s*\d+\s*$")

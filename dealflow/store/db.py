@@ -43,6 +43,16 @@ def resolve_path(option: str | None) -> str:
     return os.path.expanduser(chosen) if chosen else default_path()
 
 
+def missing_folders(path: str) -> list[str]:
+    """The folders above `path` that do not exist yet, outermost first: those that opening it creates."""
+    missing = []
+    folder = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(folder) and folder != os.path.dirname(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    return missing[::-1]
+
+
 class Connection(sqlite3.Connection):
     """sqlite3's connection, also counting the changes its rollbacks undid.
 
@@ -180,9 +190,23 @@ def backup(conn: sqlite3.Connection, target: str | os.PathLike[str]) -> None:
         dest.close()
 
 
-def check(conn: sqlite3.Connection) -> list[str]:
-    """Problems found by SQLite's integrity and foreign-key checks; empty when the book is sound."""
-    problems = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-        problems.append(f"{table} row {rowid} refers to a missing {parent} row")
-    return problems
+def check(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
+    """What is wrong with a book, one problem a line: damage to the file itself (SQLite's integrity check:
+    pages, indexes), then rows that refer to a row that is gone (its foreign-key check). Both empty when the
+    book is sound.
+
+    SQLite reports the damage of a b-tree as one result of several lines under a `*** in database main ***`
+    heading: each line is a problem of its own. On a badly damaged file the check itself can fail: what SQLite
+    said then is the last line of damage. The rows of a damaged file are not worth checking one by one.
+    """
+    damage: list[str] = []
+    try:
+        for (found,) in conn.execute("PRAGMA integrity_check"):
+            if found != "ok":
+                damage += [line for line in found.splitlines() if line and not line.startswith("*** ")]
+    except sqlite3.DatabaseError as exc:
+        damage.append(f"the check could not go on: {exc}")
+    if damage:
+        return damage, []
+    return [], [f"{table} row {rowid} refers to a missing {parent} row"
+                for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")]

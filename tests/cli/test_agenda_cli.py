@@ -278,13 +278,28 @@ def test_today_on_an_80_column_terminal_keeps_rows_short_and_what_to_do_whole(cl
     cli.ok("demo")
     monkeypatch.setenv("COLUMNS", "80")
     lines = cli.ok("today", "-f", "table").stdout.splitlines()
-    assert all(cell_len(line.rstrip()) <= 80 for line in lines[1:])  # the summary line wraps as text
+    assert all(cell_len(line.rstrip()) <= 80 for line in lines)
     table = "\n".join(lines)
     assert "Гостиница «Волга» — kitchen renovation" not in table and "Гостиница «" in table  # cut to a line
     assert "contact" not in table.split("Tasks (")[1].splitlines()[1]  # the heading row has no contact
     assert "2026-11" not in table and "1 day overdue" in table
     words = " ".join(table.split())
     assert "Call back Михаил Егоров (missed call)" in words  # what to do wraps, whole
+
+
+def test_today_summary_keeps_to_the_width_of_the_tables_breaking_between_facts(cli, deal, monkeypatch):
+    """The summary honours COLUMNS as the tables under it do: no fact is split, each line but the last ends
+    in the separator, and the facts read the same as on one wide line."""
+    cli.ok("remind", deal, "late thing", "--due", "2026-11-20")
+    cli.ok("add", "Acme", "--value", "5000", "--currency", "USD", "--at", "2026-11-10")
+    monkeypatch.setenv("COLUMNS", "52")  # the first line is 52 wide, exactly
+    lines = cli.ok("today", "-f", "table").stdout.split("\n\n")[0].splitlines()
+    assert lines == ["Today: 1 overdue · 1 stuck · 1 without a next step ·",
+                     "       ₽ 1\u202f250\u202f000 at risk · $ 5,000 at risk"]
+    monkeypatch.setenv("COLUMNS", "40")
+    lines = cli.ok("today", "-f", "table").stdout.split("\n\n")[0].splitlines()
+    assert lines == ["Today: 1 overdue · 1 stuck ·", "       1 without a next step ·",
+                     "       ₽ 1\u202f250\u202f000 at risk ·", "       $ 5,000 at risk"]
 
 
 def test_done_tasks_count_overdue_days_up_to_the_day_they_were_done(cli, deal, clock):

@@ -82,7 +82,42 @@ def test_db_check_ok_and_corruption(cli, db_path):
     conn.close()
     result = cli("db", "check")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {db_path} has 1 problem(s):\ntasks row 1 refers to a missing deals row")
+    assert result.stderr.startswith(f"Error: {db_path} has 1 problem:\ntasks row 1 refers to a missing deals row\n"
+                                    "The file itself is sound, but these rows refer to rows that are gone")
+    assert "dealflow db backup" in result.stderr
+
+
+def garble_an_index(db_path) -> None:
+    """Overwrite the first 4 cell pointers of the deals_by_status_created index's one page (after its 8-byte
+    header) with 0xffff: an offset past the end of the page."""
+    conn = sqlite3.connect(db_path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'deals_by_status_created'").fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(db_path, "r+b") as file:
+        file.seek((root - 1) * size + 8)
+        file.write(b"\xff" * 8)
+
+
+def test_db_check_on_a_damaged_file_counts_what_it_lists_and_says_how_to_repair(cli, db_path, tmp_path):
+    """A garbled index: SQLite lists its damage (one problem a line, see test_store), or its check stops on a
+    malformed page. Either way the count is of the problems listed, and the advice is how to repair the book,
+    never `db check` again."""
+    source = tmp_path / "deals.csv"
+    source.write_text("title\n" + "".join(f"Deal {n}\n" for n in range(1, 9)), encoding="utf-8")
+    cli.ok("import", "deals", str(source))
+    garble_an_index(db_path)
+    result = cli("db", "check")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    listed = lines[1:lines.index("The file is damaged. To repair the book:")]
+    noun = "problem" if len(listed) == 1 else "problems"
+    assert lines[0] == f"Error: {db_path} has {len(listed)} {noun}:"
+    assert listed and not any(line.startswith("***") for line in listed)
+    advice = "\n".join(lines[len(listed) + 1:])
+    assert f"cp {db_path} {db_path}.damaged" in advice and "dealflow --db COPY db check" in advice
+    assert "dealflow export KIND -o KIND.csv" in advice and f"sqlite3 {db_path} .recover" in advice
+    assert "run `dealflow db check`" not in result.stderr  # never sends the user round in a circle
 
 
 def test_db_option_beats_environment_beats_app_dir(cli, tmp_path, monkeypatch):
@@ -103,6 +138,18 @@ def test_a_first_command_that_fails_leaves_no_book_behind(cli, tmp_path, args):
     result = cli("--db", str(path), *args)
     assert result.exit_code == 1 and result.stderr.startswith("Error: ")
     assert not list(tmp_path.glob("typo.db*"))
+
+
+def test_a_first_command_that_fails_removes_the_folders_it_made_and_only_those(cli, tmp_path):
+    (tmp_path / "there").mkdir()
+    result = cli("--db", str(tmp_path / "there" / "new" / "dir" / "book.db"), "show", "5")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: no deal #5")
+    assert [path.name for path in tmp_path.iterdir()] == ["there"] and not any((tmp_path / "there").iterdir())
+    cli.ok("--db", str(tmp_path / "there" / "new" / "kept.db"), "add", "Acme")
+    cli("--db", str(tmp_path / "there" / "new" / "dir" / "book.db"), "show", "5")  # new/ is not empty: kept
+    assert sorted(path.name for path in (tmp_path / "there" / "new").iterdir()) == ["kept.db"]
+    cli.ok("--db", str(tmp_path / "there" / "new" / "dir" / "book.db"), "add", "Acme")  # a command that works
+    assert (tmp_path / "there" / "new" / "dir" / "book.db").exists()
 
 
 def test_a_first_command_whose_writes_were_rolled_back_leaves_no_book_behind(cli, tmp_path):

@@ -93,7 +93,7 @@ def test_an_imported_name_that_is_not_the_details_owner_is_a_row_error(cli, db_p
     assert_refused("import", "deals", str(deals),
                    message="line 2: contact: 8 916 000 00 01 belongs to contact #1 'Пётр', not to 'Марина Новая'")
     result = cli.ok("import", "deals", str(deals), "--skip-errors")
-    assert "1 deals created" in result.stdout and "1 rejected" in result.stdout
+    assert "1 deal created" in result.stdout and "1 rejected" in result.stdout
     assert [(d["title"], d["contact"]) for d in json.loads(cli.ok("deals", "-f", "json").stdout)] == [
         ("Д2", "Пётр")]
 
@@ -119,7 +119,7 @@ def test_a_matched_contact_gets_what_the_row_adds(cli, db_path, tmp_path, assert
     people = tmp_path / "people.csv"
     people.write_text("name,email,phone,tags,notes\nАнна,anna@x.ru,,vip,первая\n"
                       "Анна Петрова,ANNA@x.ru,+7 903 123-45-67,опт,вторая заметка\n", encoding="utf-8")
-    assert "1 contacts created, 0 matched, 1 updated" in cli.ok("import", "contacts", str(people)).stdout
+    assert "1 contact created, 0 matched, 1 updated" in cli.ok("import", "contacts", str(people)).stdout
     [anna] = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
     assert (anna["name"], anna["phone"], anna["tags"]) == ("Анна", "+7 903 123-45-67", "vip,опт")
     assert json.loads(cli.ok("contact", "show", "1", "-f", "json").stdout)["notes"] == "первая\nвторая заметка"

@@ -74,7 +74,7 @@ def test_a_number_written_with_a_trunk_prefix_is_the_same_number(cli, petr, tmp_
     people = tmp_path / "people.csv"
     people.write_text("name,phone\nПётр,89160000001\nLondon office,07700 900123\nNew,+7 903 000-00-09\n"
                       "Same new,8 903 000 00 09\n", encoding="utf-8")
-    assert "1 contacts created, 3 matched" in cli.ok("import", "contacts", str(people)).stdout
+    assert "1 contact created, 3 matched" in cli.ok("import", "contacts", str(people)).stdout
     listed = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
     assert sorted((c["name"], c["phone"]) for c in listed) == [
         ("London office", "+44 7700 900123"), ("New", "+7 903 000-00-09"), ("Пётр Смирнов", "+7 916 000-00-01")]

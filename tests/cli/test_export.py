@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
+from contextlib import closing
 
 from tests.conftest import db_state
 
@@ -186,3 +188,30 @@ def test_another_crms_id_column_is_not_a_contact_number(cli, tmp_path):
     assert "ID" in result.stderr  # named among the columns left unread
     rows = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
     assert sorted((r["id"], r["name"]) for r in rows) == [(1, "Анна"), (2, "Борис")]
+
+
+def test_exports_hold_control_characters_exactly_and_import_gives_them_back(cli, tmp_path, db_path):
+    """An export is data, not a terminal view: ESC, a bell and a CRLF in user text are written as stored (CSV
+    quotes the line break; JSON escapes them its own way), and importing the CSV stores the same text."""
+    name, notes, title = "Esc\x1bName", "line1\r\nline2\x07bell", "Deal \x1b[31mred\t tab"
+    cli.ok("contact", "add", name, "--note", notes)
+    cli.ok("add", title, "--contact", "1", "--value", "500")
+    cli.ok("log", "1", "note", "note \x1b x")
+    cli.ok("remind", "1", "task \x1b y")
+    files = {kind: tmp_path / f"{kind}.csv" for kind in ("contacts", "deals", "activities", "tasks")}
+    for kind, path in files.items():
+        cli.ok("export", kind, "--output", str(path))
+    assert files["contacts"].read_bytes().decode().splitlines(keepends=True)[1:] == [
+        '1,Esc\x1bName,,,,,,"line1\r\n', 'line2\x07bell",2026-11-22T10:00:00+03:00\n']
+    assert json.loads(cli.ok("export", "deals", "-f", "json").stdout)[0]["title"] == title
+    assert json.loads(cli.ok("export", "contacts", "-f", "jsonl").stdout)["notes"] == notes
+    other = tmp_path / "other.db"
+    cli.ok("--db", str(other), "import", "contacts", str(files["contacts"]), "--map", "id=contact_id")
+    for kind in ("deals", "activities", "tasks"):
+        cli.ok("--db", str(other), "import", kind, str(files[kind]))
+    texts = "SELECT name, notes FROM contacts UNION ALL SELECT title, NULL FROM deals UNION ALL SELECT note, NULL " \
+            "FROM activities UNION ALL SELECT text, NULL FROM tasks"
+    stored = [(name, notes), (title, None), ("note \x1b x", None), ("task \x1b y", None)]
+    for path in (db_path, other):
+        with closing(sqlite3.connect(path)) as conn:
+            assert conn.execute(texts).fetchall() == stored

@@ -244,7 +244,7 @@ def test_map_option_semicolons_and_day_first_column(cli, db_path, tmp_path):
     text = "№;Клиент;Сумма;Создана\nA-1;Ольга;1 200,50;03.04.2024\nA-2;Ольга;300;15.04.2024\n"
     result = cli.ok("import", "deals", str(write(tmp_path / "sheet.csv", text)), "--map", "Сумма=value",
                     "--map", "Клиент=contact", "--map", "№=external_id", "--map", "Создана=created")
-    assert "2 deals created" in result.stdout and "1 contacts created, 1 matched" in result.stdout
+    assert "2 deals created" in result.stdout and "1 contact created, 1 matched" in result.stdout
     assert query(db_path, "SELECT title, value, created_at, external_id FROM deals ORDER BY id") == [
         ("Ольга", 120_050, "2024-04-03", "A-1"), ("Ольга", 30_000, "2024-04-15", "A-2")]
 
@@ -260,7 +260,7 @@ def test_dry_run_reports_and_writes_nothing(cli, db_path, tmp_path):
     before = db_state(db_path)
     result = cli.ok("import", "deals", str(write(tmp_path / "pd.csv", PIPEDRIVE)), "--dry-run")
     assert result.stdout.startswith("Dry run, nothing written. Would import 3 rows: 3 deals created, 0 updated; "
-                                    "1 contacts created, 1 matched, 1 updated")  # Jo's phone and company filled in
+                                    "1 contact created, 1 matched, 1 updated")  # Jo's phone and company filled in
     assert db_state(db_path) == before
 
 
@@ -269,7 +269,7 @@ def test_key_reimport_updates_instead_of_duplicating(cli, db_path, tmp_path):
     cli.ok("import", "deals", str(write(tmp_path / "a.csv", first)))
     second = "id,title,stage,value,status\nX1,Alpha,Proposal,150,\nX2,Beta,Lead,200,won\nX3,Gamma,Lead,5,\n"
     result = cli.ok("import", "deals", str(write(tmp_path / "b.csv", second)), "--key", "external_id")
-    assert "1 deals created, 2 updated" in result.stdout
+    assert "1 deal created, 2 updated" in result.stdout
     assert query(db_path, "SELECT external_id, d.value, s.name, d.status FROM deals d "
                           "JOIN stages s ON s.id = d.stage_id ORDER BY d.id") == [
         ("X1", 15_000, "Proposal", "open"), ("X2", 20_000, "Lead", "won"), ("X3", 500, "Lead", "open")]

@@ -65,6 +65,28 @@ def test_list_tsv_and_overdue_on_the_right_day(cli, deal, clock):
     assert (late[0], late[-1]) == ("INV-0001", "3\n")
 
 
+def test_list_of_one_deal_shows_all_its_invoices_with_their_status(cli, deal):
+    """Named a deal, the seller sees its whole money story (paid and void too); a state option still narrows it."""
+    cli.ok("add", "Другая", "--value", "50")
+    cli.ok("invoice", "add", deal, "--amount", "100")
+    cli.ok("invoice", "pay", "INV-0001")
+    cli.ok("invoice", "add", deal, "--amount", "5")
+    cli.ok("invoice", "void", "INV-0002")
+    cli.ok("invoice", "add", deal, "--amount", "300")
+    cli.ok("invoice", "add", "2")
+
+    def listed(*args: str) -> list[tuple[str, str]]:
+        rows = json.loads(cli.ok("invoice", "list", *args, "-f", "json").stdout)
+        return [(row["number"], row["status"]) for row in rows]
+
+    assert listed("--deal", deal) == [("INV-0001", "paid"), ("INV-0002", "void"), ("INV-0003", "issued")]
+    assert listed("--deal", deal, "--open") == [("INV-0003", "issued")]
+    assert listed("--deal", deal, "--paid") == [("INV-0001", "paid")]
+    assert listed() == [("INV-0003", "issued"), ("INV-0004", "issued")]  # without --deal: the open ones
+    table = cli.ok("invoice", "list", "--deal", deal, "-f", "table").stdout
+    assert "status" in table and "void" in table and "paid" in table
+
+
 def test_show_json_has_lines_and_payments(cli, deal, clock):
     cli.ok("invoice", "add", deal, "--item", "Кабель=1.5*100")
     clock("2026-11-24T10:00")

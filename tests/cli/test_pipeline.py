@@ -26,7 +26,7 @@ def test_stage_commands(cli):
     assert stage_rows(cli)[1][:6] == ["2", "Выезд", "55", "", "Visit the client", "+2d"]
     cli.ok("add", "Acme", "--stage", "выезд")
     assert cli.ok("stage", "remove", "Выезд", "--to", "Lead").stdout == \
-        "Removed stage Выезд; 1 deal(s) moved to Lead\n"
+        "Removed stage Выезд; 1 deal moved to Lead\n"
     tasks = json.loads(cli.ok("show", "1", "-f", "json").stdout)["tasks"]
     assert [(t["text"], t["due"], t["origin"]) for t in tasks] == [("Visit the client", "2026-11-24", "stage")]
 

@@ -90,8 +90,9 @@ def test_summary_counts_and_money_per_currency(book):
     tasks.create(book, "late", date(2026, 11, 20), deal_id=usd["id"])
     tasks.create(book, "today", date(2026, 11, 22), deal_id=rub["id"])
     facts = agenda.summary(agenda.agenda(book))
-    assert facts["counts"] == [{"label": "overdue", "count": 1}, {"label": "due today", "count": 1},
-                               {"label": "stuck", "count": 1}]
+    assert facts["counts"] == [{"label": "overdue", "count": 1, "text": "1 overdue"},
+                               {"label": "due today", "count": 1, "text": "1 due today"},
+                               {"label": "stuck", "count": 1, "text": "1 stuck"}]
     assert facts["at_risk"] == [{"currency": "RUB", "value": 125_000_000}, {"currency": "USD", "value": 500_000}]
 
 

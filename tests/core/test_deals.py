@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from dealflow.core import contacts, deals, pipeline
+from dealflow.core import contacts, deals, pipeline, settings
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
 
 MSK = timezone(timedelta(hours=3))
@@ -154,6 +154,17 @@ def test_edit_fields_tags_and_probability(book):
         deals.edit(book, 1, probability=5, clear_probability=True)
     with pytest.raises(InputError, match="0 to 100"):
         deals.edit(book, 1, probability=101)
+
+
+def test_sorting_by_value_groups_currencies_the_books_own_first(book):
+    """Minor units of different currencies do not compare: $ 500 is not between ₽ 500 000 and ₽ 100."""
+    for title, value in [("$500", "$500"), ("₽500k", "₽ 500 000"), ("$90k", "$ 90000"), ("€1k", "€ 1000"),
+                         ("₽100", "₽ 100"), ("$20", "$ 20"), ("£5", "£ 5")]:
+        deals.add(book, title, value=value)
+    titles = lambda: [d["title"] for d in deals.listing(book, sort="value")]  # noqa: E731
+    assert titles() == ["$90k", "$500", "$20", "€1k", "£5", "₽500k", "₽100"]  # USD (the default), then EUR GBP RUB
+    settings.set_value(book, "currency", "RUB")
+    assert titles() == ["₽500k", "₽100", "€1k", "£5", "$90k", "$500", "$20"]
 
 
 def test_listing_filters_sorts_and_limit(book, clock):

@@ -116,11 +116,37 @@ def test_backup_is_a_consistent_copy(book, tmp_path):
 
 
 def test_check_reports_a_broken_reference(book):
-    assert db.check(book.conn) == []
+    assert db.check(book.conn) == ([], [])
     book.conn.execute("PRAGMA foreign_keys = OFF")
     book.conn.execute("INSERT INTO deals (title, currency, stage_id, created_at, stage_entered_at)"
                       " VALUES ('Orphan', 'USD', 999, '2026-11-22', '2026-11-22')")
-    assert db.check(book.conn) == ["deals row 1 refers to a missing stages row"]
+    assert db.check(book.conn) == ([], ["deals row 1 refers to a missing stages row"])
+
+
+class Reported:
+    """A connection whose integrity check answers as SQLite does for a garbled index page (results written out
+    from a real one: its damage is one result of a heading and a line per cell), or fails half-way."""
+
+    def __init__(self, results: list[str], fails: bool = False):
+        self.results, self.fails = results, fails
+
+    def execute(self, sql: str):
+        assert sql == "PRAGMA integrity_check", "a damaged file's rows are not checked one by one"
+        yield from ((result,) for result in self.results)
+        if self.fails:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+
+def test_check_lists_each_line_of_sqlites_damage_report_as_a_problem():
+    results = ["*** in database main ***\nOn tree page 3 cell 1: Offset 65535 out of range 4049..4092\n"
+               "On tree page 3 cell 0: Offset 65535 out of range 4049..4092",
+               "row 1 missing from index t_x", "row 2 missing from index t_x"]
+    assert db.check(Reported(results)) == ([
+        "On tree page 3 cell 1: Offset 65535 out of range 4049..4092",
+        "On tree page 3 cell 0: Offset 65535 out of range 4049..4092",
+        "row 1 missing from index t_x", "row 2 missing from index t_x"], [])
+    assert db.check(Reported(["row 1 missing from index t_x"], fails=True)) == ([
+        "row 1 missing from index t_x", "the check could not go on: database disk image is malformed"], [])
 
 
 def test_resolve_path_prefers_the_option_then_the_environment(monkeypatch, tmp_path):

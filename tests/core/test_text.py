@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dealflow.core.text import Regex, digits, email_key, tags_edited, tags_join
+from dealflow.core.text import Regex, counted, digits, email_key, tags_edited, tags_join
 
 
 @given(st.text(alphabet=st.sampled_from("aZq@.-_ ÜüДдİıẞß1\u00a0\t"), max_size=12))
@@ -23,6 +23,12 @@ def test_email_key_examples():
     assert email_key("  Anna@Example.COM ") == "anna@example.com"
     assert email_key("Ünal@X.de") == "ünal@x.de"
     assert email_key("Иван@Почта.РФ") == "иван@почта.рф"
+
+
+def test_counted_says_one_thing_in_the_singular_and_any_other_count_in_the_plural():
+    assert [counted(n, "deal") for n in (0, 1, 2, 21)] == ["0 deals", "1 deal", "2 deals", "21 deals"]
+    assert [counted(n, "activity", "activities") for n in (1, 3)] == ["1 activity", "3 activities"]
+    assert counted(1, "touch", "touches") == "1 touch" and counted(9, "touch", "touches") == "9 touches"
 
 
 def test_digits_keeps_only_digits():
