@@ -180,9 +180,10 @@ def test_velocity_counts_visits_that_ended_in_the_period(full):
 
 
 def ends(book, deal_id):
-    """(event, at, left_at) of a deal's history, in the order velocity reads it (by at, then id)."""
+    """(event, at, left_at) of a deal's history, in the order its visits follow each other (by day, then as
+    recorded)."""
     return [(row["event"], row["at"], row["left_at"]) for row in book.rows(
-        "SELECT event, at, left_at FROM stage_history WHERE deal_id = ? ORDER BY at, id", (deal_id,))]
+        "SELECT event, at, left_at FROM stage_history WHERE deal_id = ? ORDER BY substr(at, 1, 10), id", (deal_id,))]
 
 
 def test_each_visit_stores_when_it_ended(book):
@@ -202,13 +203,27 @@ def test_each_visit_stores_when_it_ended(book):
     ]
 
 
-def test_a_back_dated_day_ends_visits_in_the_order_velocity_reads(book):
-    # A whole day sorts before the same day's instants, so the move (back-dated to the day) comes first and
-    # ends at the creation; the creation is the last entry, a visit not yet ended.
+def test_a_back_dated_day_ends_the_visit_before_it_not_the_current_one(book):
+    # A whole day sorts before that day's instants as text, yet the move (back-dated to the day) came after
+    # the creation at 09:00: the creation's visit ends at it, and the deal's visit of Qualified goes on.
     deals.add(book, "Same day", at=at("2026-11-22 09:00"))
     deals.move(book, 1, "Qualified", at=at("2026-11-22"))
-    assert ends(book, 1) == [("moved", "2026-11-22", "2026-11-22T09:00:00+03:00"),
-                             ("created", "2026-11-22T09:00:00+03:00", None)]
+    assert ends(book, 1) == [("created", "2026-11-22T09:00:00+03:00", "2026-11-22"),
+                             ("moved", "2026-11-22", None)]
+
+
+def test_a_close_dated_by_the_day_ends_a_visit_timed_that_day(book, clock):
+    """Moved at 12:00, won `--at` that day: the visit of Negotiation took 0 days, it was not dropped."""
+    clock("2026-11-10T10:00")
+    deals.add(book, "a")
+    clock("2026-11-10T12:00")
+    deals.move(book, 1, "Negotiation")
+    clock("2026-11-12T12:00")
+    deals.close(book, 1, "won", at=when.parse("2026-11-10"))
+    assert ends(book, 1)[1:] == [("moved", "2026-11-10T12:00:00+03:00", "2026-11-10"),
+                                 ("won", "2026-11-10", None)]
+    negotiation = {row["stage"]: row for row in reports.velocity(book)}["Negotiation"]
+    assert (negotiation["visits"], negotiation["max_days"]) == (1, 0.0)
 
 
 def test_removing_a_stage_ends_the_visits_of_its_deals(book):
