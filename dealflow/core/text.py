@@ -34,8 +34,10 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
 
 
 _NOT_DIGITS = Regex(r"\D")  # a constant: an import calls `digits` twice a row
-# An extension after a number: `доб. 123`, `вн. 7`, `ext. 12`, `x12`, `#12` (any case, after a comma too).
-_EXTENSION = Regex(r"(?i)(?<=[\d\s).-])[\s,]*(?:доб(?:авочный)?|вн(?:утренний)?|ext(?:ension)?|x|#)[.:]?\s*\d+\s*$")
+# An extension after a number: `доб. 123`, `доб.: 12`, `доп. 5`, `д. 5`, `вн. 7`, `ext. 12`, `x12`, `#12` (any case,
+# after a comma or in brackets too: `(доб. 2)`).
+_EXTENSION = Regex(r"(?i)(?<=[\d\s).-])[\s,]*\(?\s*(?:доб(?:авочный)?|доп|вн(?:утренний)?|д|ext(?:ension)?|x|#)"
+                   r"\.?:?\s*\d+\s*\)?\s*$")
 
 
 def without_extension(phone: str) -> str:

@@ -43,6 +43,9 @@ def test_digits_keeps_only_digits():
     ("+1 555 123 4567 ext. 12", "15551234567"), ("+1 555 123 4567 EXT 12", "15551234567"),
     ("+1 555 123 4567 x12", "15551234567"), ("+1 555 123 4567x 12", "15551234567"),
     ("+1 555 123 4567 #12", "15551234567"), ("(495) 111-22-33 вн. 7", "4951112233"),
+    ("8-800-555-35-35 (доб. 2)", "88005553535"), ("+7 495 777-88-99 доб.: 12", "74957778899"),
+    ("+7 495 777-88-99 доп. 12", "74957778899"), ("+7 495 777-88-99 д. 12", "74957778899"),
+    ("+7 (495) 111-22-33", "74951112233"),  # brackets around the area code are no extension
 ])
 def test_digits_leave_out_an_extension(phone, expected):
     """Dialled once the call is through, an extension is not part of the number a caller ID shows."""
