@@ -211,5 +211,5 @@ def parse_probability(text: str) -> int:
     """`40`, `40%`, `40.0` → 40."""
     match = re.fullmatch(r"(\d{1,3})(?:[.,]0+)?\s*%?", text.strip())
     if not match or int(match[1]) > 100:
-        raise InputError(f"{text!r} is not a probability from 0 to 100")
+        raise InputError(f"{text!r} is not a probability: give a whole percentage from 0 to 100")
     return int(match[1])

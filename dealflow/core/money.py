@@ -16,6 +16,8 @@ SYMBOLS = {
     # currency names as CRMs (Bitrix24 among them) write them in a currency column
     "рубль": "RUB", "российский рубль": "RUB", "доллар сша": "USD", "евро": "EUR", "гривна": "UAH",
     "тенге": "KZT", "белорусский рубль": "BYN", "russian ruble": "RUB", "us dollar": "USD", "euro": "EUR",
+    "украинская гривна": "UAH", "казахстанский тенге": "KZT", "фунт стерлингов": "GBP", "японская иена": "JPY",
+    "китайский юань": "CNY", "юань": "CNY", "рубли": "RUB", "доллары сша": "USD",
 }
 _SHOWN = {"USD": "$", "EUR": "€", "RUB": "₽", "GBP": "£", "JPY": "¥", "UAH": "₴", "KZT": "₸"}
 _GROUP = Regex(r"[\s\u00a0\u202f']")

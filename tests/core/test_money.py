@@ -152,6 +152,7 @@ def test_iso_codes_and_symbols_are_read(mark, code):
 
 
 @pytest.mark.parametrize("name, code", [("Российский рубль", "RUB"), ("российский  РУБЛЬ", "RUB"), ("Доллар США", "USD"),
-                                        ("Евро", "EUR"), ("US Dollar", "USD"), ("Белорусский рубль", "BYN")])
+                                        ("Евро", "EUR"), ("US Dollar", "USD"), ("Белорусский рубль", "BYN"),
+                                        ("Украинская гривна", "UAH"), ("Фунт стерлингов", "GBP")])
 def test_currency_names_crms_write_in_a_currency_column(name, code):
     assert money.normalize_currency(name) == code
