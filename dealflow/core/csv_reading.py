@@ -89,6 +89,7 @@ def open_source(path: str, *, encoding: str | None = None, delimiter: str | None
         raw = file.open("rb")
         name = str(path)
     try:
+        _refuse_spreadsheet(raw, name)
         chosen = _checked_encoding(encoding) if encoding else detect_encoding(raw)
         source = Source(name, raw, chosen, "")
         source.delimiter = _checked_delimiter(delimiter) if delimiter else sniff_delimiter(raw, chosen)
@@ -96,6 +97,22 @@ def open_source(path: str, *, encoding: str | None = None, delimiter: str | None
         raw.close()
         raise
     return source
+
+
+# What a file starts with when it is a spreadsheet rather than text: xlsx (a zip), xls, and the HTML table
+# that Bitrix24's and amoCRM's "Export to Excel" save with an .xls name.
+_SPREADSHEET_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+_MARKUP_STARTS = ("<html", "<!doctype", "<?xml", "<table", "<meta", "<head", "<body", "<style")
+
+
+def _refuse_spreadsheet(raw: BinaryIO, name: str) -> None:
+    """An Excel workbook read as CSV gives one column of binary noise: say what to do instead."""
+    start = raw.read(512)
+    raw.seek(0)
+    text = start.lstrip(codecs.BOM_UTF8).lstrip().decode("latin-1").casefold()
+    if start.startswith(_SPREADSHEET_STARTS) or text.startswith(_MARKUP_STARTS):
+        raise InputError(f"{name} is an Excel or web page file, not CSV; open it in a spreadsheet and save it as "
+                         "CSV (or export CSV from your CRM), then import that file")
 
 
 def _checked_encoding(name: str) -> str:

@@ -272,9 +272,13 @@ class Job:
                          "expected_close": None, "tags": None, "created_at": None, "stage_entered_at": None,
                          "last_activity_at": None, "closed_at": None, "lost_reason": None, "lost_note": None,
                          "external_id": None}
-        # folded → name; a book from before reasons were compared with ё as е may list two: the first counts
-        self.reasons = {fold(name): name for name, in book.conn.execute("SELECT name FROM reasons ORDER BY id DESC")}
-        self.listed_reasons = set(self.reasons)
+        # folded → name: as listed (a book from before reasons were compared with ё as е may list two: the
+        # first counts), else as deals already carry it (a reason taken off the list)
+        carried = book.conn.execute("SELECT DISTINCT lost_reason FROM deals WHERE lost_reason IS NOT NULL")
+        listed = book.conn.execute("SELECT name FROM reasons ORDER BY id DESC").fetchall()
+        self.reasons = {fold(name): name for name, in [*carried, *listed]}
+        self.listed_reasons = {fold(name) for name, in listed}
+        self.used_reasons: set[str] = set()
         self.recorded: set[int] = set()  # deals given history entries after the ones they had (see update_deal)
         self.redated: list[dict[str, Any]] = []  # closes a re-import dates anew: their history entries follow
         self.number_field = NUMBERED if NUMBERED in columns.fields else None
@@ -300,13 +304,15 @@ class Job:
     def reason(self, written: str) -> str:
         """A loss reason as the managed list spells it (`PRICE` is filed as `price`, any case, ё as е); a new
         one is spelled as the file first writes it, and joins the list in `adopt_reasons`."""
-        return self.reasons.setdefault(fold(written), written)
+        folded = fold(written)
+        self.used_reasons.add(folded)
+        return self.reasons.setdefault(folded, written)
 
     def adopt_reasons(self) -> None:
-        """The file's new reasons that a stored deal was lost for join the list."""
+        """The file's reasons that are not on the list join it, when a deal it stored was lost for them."""
         import json
 
-        new = [name for folded, name in self.reasons.items() if folded not in self.listed_reasons]
+        new = [self.reasons[folded] for folded in self.used_reasons - self.listed_reasons]
         if new:
             self.book.conn.execute("INSERT INTO reasons (name) SELECT DISTINCT lost_reason FROM deals "
                                    "WHERE lost_reason IN (SELECT value FROM json_each(?))", (json.dumps(new),))
@@ -572,10 +578,10 @@ class Job:
         A status column (`Deal - Status`) wins over IsClosed/IsWon, which win over a won/lost stage word.
         A deal closed without IsWon is won when its stage is a won word, and lost otherwise.
         """
-        stage = row.text("stage")
-        word = fold(" ".join(stage.split())) if stage else None
+        stage_word = row.text("stage")
+        word = fold(" ".join(stage_word.split())) if stage_word else None
         from_words = "won" if word in WON_WORDS else "lost" if word in LOST_WORDS else None
-        stage = None if from_words else stage
+        stage = None if from_words else stage_word
         stated = row.text("status")
         if stated:
             folded = fold(" ".join(stated.split()))
@@ -583,15 +589,26 @@ class Job:
             if found not in ("open", "won", "lost"):
                 row.problem("status", f"{stated!r} is not a status; use open, won or lost")
                 return None, stage
+            if found == "open" and from_words:
+                self.contradiction(row, "status", stage_word)
             return found, stage
         is_closed, is_won = row.read("is_closed", parse_bool), row.read("is_won", parse_bool)
         if is_closed is False:
+            if from_words:
+                self.contradiction(row, "is_closed", stage_word)
             return "open", stage
         if is_won is not None and (is_closed or is_won):
             return "won" if is_won else "lost", stage
-        if is_closed:  # Bitrix24's `Закрыта` says closed, not how: a won word says won, anything else lost
-            return from_words or "lost", stage
+        if is_closed and not from_words:  # Bitrix24's `Закрыта` says closed, not how: taken as lost
+            self.notice(f"{row.column('is_closed')}: closed in stage {stage!r}, which names no win: "
+                        "taken as lost (add a status column saying won or lost to tell)")
+            return "lost", stage
         return from_words, stage
+
+    @staticmethod
+    def contradiction(row: Row, column: str, stage: str | None) -> None:
+        row.problem(column, f"the stage {stage!r} closes the deal, but {row.text(column)!r} says it is open; "
+                    "fix one of them")
 
     def deal(self, row: Row) -> None:
         values = self.deal_values(row)

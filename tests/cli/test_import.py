@@ -132,6 +132,45 @@ def test_a_closed_flag_without_is_won_reads_the_stage_word(cli, db_path, tmp_pat
     assert query(db_path, "SELECT status FROM deals") == [(status,)]
 
 
+@pytest.mark.parametrize("header, cells, column", [
+    ("Стадия сделки;Закрыта", "Сделка успешна;Нет", "Закрыта"),
+    ("Deal - Stage;Deal - Status", "Won;open", "Deal - Status"),
+])
+def test_a_closing_stage_in_a_row_said_to_be_open_is_a_row_error(cli, tmp_path, assert_refused, header, cells, column):
+    """Before, the deal went quietly to the first stage, open, its close date taken as the expected close."""
+    text = f"Название сделки;{header};Дата завершения\nH;{cells};05.09.2026\n"
+    result = assert_refused("import", "deals", str(write(tmp_path / "d.csv", text)), message="line 2: ")
+    stage = cells.split(";")[0]
+    assert f"line 2: {column}: the stage {stage!r} closes the deal, but" in result.stderr
+
+
+def test_a_deal_closed_in_a_stage_that_names_no_win_is_lost_and_the_import_says_so(cli, db_path, tmp_path):
+    text = "Название сделки;Стадия сделки;Закрыта\nA;Оплачено;Да\nB;Оплачено;Да\n"
+    result = cli.ok("import", "deals", str(write(tmp_path / "d.csv", text)), "--create-stages")
+    assert query(db_path, "SELECT status FROM deals") == [("lost",), ("lost",)]
+    assert ("line 2: Закрыта: closed in stage 'Оплачено', which names no win: taken as lost (add a status column "
+            "saying won or lost to tell)") in result.stderr
+
+
+@pytest.mark.parametrize("start", [b"PK\x03\x04\x14\x00\x06\x00", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+                                   "\ufeff<html><head><meta charset=utf-8>".encode(), b"  <!DOCTYPE html><table>"])
+def test_an_excel_file_is_refused_with_what_to_do(cli, tmp_path, assert_refused, start):
+    path = tmp_path / "export.xls"
+    path.write_bytes(start + b"\x00" * 40)
+    assert_refused("import", "deals", str(path), message=f"{path} is an Excel or web page file, not CSV; open it "
+                   "in a spreadsheet and save it as CSV")
+
+
+def test_a_reason_taken_off_the_list_keeps_the_spelling_its_deals_carry(cli, db_path, tmp_path):
+    cli.ok("reason", "add", "Новая причина")
+    cli.ok("add", "Old", "--value", "1")
+    cli.ok("lost", "1", "--reason", "новая")
+    cli.ok("reason", "remove", "Новая причина")
+    cli.ok("import", "deals", str(write(tmp_path / "d.csv", "title,status,lost_reason\nB,lost,НОВАЯ причина\n")))
+    assert query(db_path, "SELECT lost_reason FROM deals ORDER BY id") == [("Новая причина",), ("Новая причина",)]
+    assert query(db_path, "SELECT count(*) FROM reasons WHERE name = 'Новая причина'") == [(1,)]
+
+
 BITRIX24_CONTACTS = """ID;Имя;Отчество;Фамилия;Компания;Рабочий телефон;Мобильный телефон;Рабочий e-mail;\
 Частный e-mail;Источник;Комментарий
 7;Ольга;Ивановна;Петрова;;+7 (916) 000-00-07;;olga@example.ru;;Сайт;Любит звонки утром
