@@ -72,17 +72,23 @@ class DealflowGroup(TyperGroup):
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 fail("the database is busy (another dealflow is writing); try again in a moment")
+            _fail_if_damaged(exc)
             raise
         except OverflowError:  # a date or number past what Python's calendar or SQLite can hold
-            fail("a date or number is out of range (dealflow handles years 1 to 9999 and amounts up to "
+            fail("a date or number is out of range (dealflow handles the years 1900 to 2999 and amounts up to "
                  "9 999 999 999 999.99); use a smaller value")
         except sqlite3.IntegrityError as exc:  # a rule the checks above missed: still no traceback, no change
             fail(f"the book refused the change, which would break one of its rules ({exc}); nothing was changed")
         except sqlite3.DatabaseError as exc:
-            if "malformed" in str(exc) or "not a database" in str(exc):
-                fail(f"the database file is damaged ({exc}); run `dealflow db check` and restore a backup "
-                     "made with `dealflow db backup`")
+            _fail_if_damaged(exc)
             raise
+
+
+def _fail_if_damaged(exc: sqlite3.DatabaseError) -> None:
+    """A damaged file (or text another program wrote in no valid UTF-8) is the user's to repair, not a crash."""
+    if any(sign in str(exc) for sign in ("malformed", "not a database", "Could not decode")):
+        fail(f"the database file is damaged ({exc}); run `dealflow db check` and restore a backup "
+             "made with `dealflow db backup`")
 
 
 def fail(text: str) -> None:

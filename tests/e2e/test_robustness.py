@@ -135,3 +135,20 @@ def test_a_damaged_file_is_reported_clearly(tmp_path):
         assert result.returncode == 1, (args, result.stdout, result.stderr)
         assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
         assert "damaged" in result.stderr or "problem" in result.stderr or "malformed" in result.stderr
+
+
+def test_text_that_is_not_utf8_in_a_book_is_reported_as_damage_by_every_command(tmp_path):
+    """Another program wrote bytes that are no UTF-8 into a title: SQLite hands them over, Python cannot read
+    them. Every command that reads the deal says the file is damaged, and the quick `today` path too."""
+    db = tmp_path / "foreign.db"
+    env = {"DEALFLOW_NOW": "2026-11-22T10:00"}
+    assert run_exe("--db", str(db), "add", "Окна", "--value", "100", env=env).returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE deals SET title = CAST(x'ff4f6b' AS TEXT)")
+    conn.commit()
+    conn.close()
+    for args in (("deals",), ("show", "1"), ("today",), ("export", "deals")):
+        result = run_exe("--db", str(db), *args, env=env)
+        assert result.returncode == 1, (args, result.stdout, result.stderr)
+        assert result.stderr.startswith("Error: the database file is damaged (Could not decode to UTF-8"), args
+        assert "Traceback" not in result.stderr
