@@ -118,12 +118,10 @@ def _history(book: Book, deal_id: int, event: str, from_stage: int | None, to_st
     end_visits(book, [deal_id])
 
 
-# A visit (created, moved, reopened entry) ends at the deal's next entry by (at, id). That is usually the
-# entry just recorded, but a back-dated whole day sorts before the same day's instants, so the ends of the
-# deal's visits are worked out from its whole history (a handful of rows) rather than assumed.
-# A visit ends at the deal's next entry. Entries are ordered by day, then as recorded: a whole-day entry
-# (`won --at 2026-11-10`) may follow a timed one of that day (compared as a day, see `later_step`), and as text
-# it would sort before it, leaving that visit without an end.
+# A visit (created, moved, reopened entry) ends at the deal's next entry, worked out from its whole history
+# (a handful of rows) rather than assumed to be the entry just recorded. Entries are ordered by day, then as
+# recorded: a whole-day entry (`won --at 2026-11-10`) may follow a timed one of that day (compared as a day,
+# see `later_step`), and as text it would sort before it, leaving that visit without an end.
 _END_VISITS_SQL = """
 UPDATE stage_history AS h SET left_at = (
     SELECT n.at FROM stage_history n

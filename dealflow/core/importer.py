@@ -25,7 +25,7 @@ from dealflow.core.errors import InputError
 from dealflow.core.import_columns import CONTACT_REFS, FIELDS, Columns, Row, RowError
 from dealflow.core.import_values import parse_amount, parse_bool, parse_probability
 from dealflow.core.import_writer import BATCH, Writer
-from dealflow.core.text import PHONE_KEY_SQL, digits, email_key, fold, phone_key, tags_join
+from dealflow.core.text import PHONE_KEY_SQL, counted, digits, email_key, fold, phone_key, tags_join
 
 KINDS = ("contacts", "deals", "activities", "tasks")
 MAX_LISTED = 20
@@ -214,12 +214,12 @@ def _failure(summary: Summary) -> str:
     listed = "\n".join(summary.errors)
     more = summary.rejected - len(summary.errors)
     tail = f"\n… and more ({summary.rejected} rows in all)" if more > 0 else ""
-    rows = "1 row" if summary.rejected == 1 else f"{summary.rejected} rows"
     unread = ""
     if summary.unused:  # often the cause: the file's own headers, which no built-in alias knows
         unread = (f"\nColumns not recognised: {', '.join(summary.unused)}; map them with --map COLUMN=FIELD, "
                   f"fields: {', '.join(FIELDS[summary.kind])}")
-    return (f"{rows} of {summary.rows} cannot be imported, so nothing was imported:\n{listed}{tail}{unread}\n"
+    return (f"{counted(summary.rejected, 'row')} of {summary.rows} cannot be imported, so nothing was imported:\n"
+            f"{listed}{tail}{unread}\n"
             "Fix them, or import the good rows with --skip-errors --rejects bad.csv")
 
 
@@ -740,18 +740,20 @@ class Job:
             done, at = deals.step_text(step), step["at"]
         else:
             return
-        row.problem("closed", f"{closed[1]} is before deal #{old['id']} {done} ({at}); "
-                    "its history would go back in time")
+        self.back_in_time(row, old, closed, done, at)
 
-    @staticmethod
-    def redated_in_order(row: Row, old: dict[str, Any], closed: tuple[when.Moment, str]) -> None:
+    def redated_in_order(self, row: Row, old: dict[str, Any], closed: tuple[when.Moment, str]) -> None:
         """A re-import may date a deal's close anew (the old CRM knew better), but not before the deal was
         created or entered the stage it was closed from."""
         for since, done in ((old["created_at"], "was created"), (old["stage_entered_at"], "entered its stage")):
             if when.earlier(closed[0], when.from_text(since)):
-                row.problem("closed", f"{closed[1]} is before deal #{old['id']} {done} ({since}); "
-                            "its history would go back in time")
+                self.back_in_time(row, old, closed, done, since)
                 return
+
+    @staticmethod
+    def back_in_time(row: Row, old: dict[str, Any], closed: tuple[when.Moment, str], done: str, at: str) -> None:
+        row.problem("closed", f"{closed[1]} is before deal #{old['id']} {done} ({at}); "
+                    "its history would go back in time")
 
     def update_deal(self, old: dict[str, Any], values: dict[str, Any], status: str | None,
                     stage: dict[str, Any] | None, closed: str | None, entered: str | None) -> None:
