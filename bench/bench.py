@@ -307,6 +307,7 @@ def bench_size(launcher: Launcher, size: int, folder: Path, runs: int, activitie
     results = [timed(launcher, "python -c pass", tag, [str(BIN / "python"), "-c", "pass"], env, runs),
                timed(launcher, "dealflow --version", tag, dealflow("--version"), env, runs),
                timed(launcher, "today", tag, dealflow("today"), env, runs),
+               timed(launcher, "lookup", tag, dealflow("lookup", "8 (900) 000-00-00", "--format", "json"), env, runs),
                timed(launcher, "deals", tag, dealflow("deals"), env, runs)]
     results += [timed(launcher, f"report {name}", tag, dealflow("report", name), env, runs) for name in REPORTS]
     results.append(timed(launcher, "export deals", tag, dealflow("export", "deals"), env, runs))

@@ -415,6 +415,11 @@ def write_card(card: Card, fmt: str, *, no_header: bool = False, out: TextIO | N
                          today=section.today or card.today), out)
 
 
+def error(text: str) -> None:
+    """`Error: …` on stderr: how every mistake is reported, with user text inside it shown, not obeyed."""
+    sys.stderr.write(f"Error: {inert(text)}\n")
+
+
 def message(text: str, out: TextIO | None = None) -> None:
     """A confirmation line; user text inside it is printed literally."""
     (out or sys.stdout).write(inert(text) + "\n")

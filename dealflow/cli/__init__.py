@@ -1,7 +1,8 @@
 """The `dealflow` command line.
 
-`app.py` is the whole command line, built with Typer; `quick.py` answers the plainest form of the command
-run every morning, `dealflow today`, without importing Typer at all. `main` lets `quick` try first.
+`app.py` is the whole command line, built with Typer; `quick.py` answers the plainest forms of the command
+run every morning, `dealflow today`, and of the one a phone system runs on every call, `dealflow lookup`,
+without importing Typer at all. `main` lets `quick` try first.
 """
 
 from __future__ import annotations

@@ -92,9 +92,9 @@ def _fail_if_damaged(exc: sqlite3.DatabaseError) -> None:
 
 
 def fail(text: str) -> None:
-    from dealflow.render import inert
+    from dealflow.render import error
 
-    sys.stderr.write(f"Error: {inert(text)}\n")
+    error(text)
     raise typer.Exit(1)
 
 

@@ -132,38 +132,9 @@ def lookup(ctx: typer.Context,
            text: Annotated[str, typer.Argument(help="Phone (any formatting), email or name.")],
            fmt: FormatOpt = Fmt.auto, no_header: NoHeaderOpt = False) -> None:
     """Caller ID: who is this, what is open with them, what happened last. Exit 1 when nobody matches."""
-    cards = contacts.lookup(book(ctx), text)
-    fmt_name = render.resolve_format(fmt.value)
-    if fmt_name == "json":
-        render.write_json(cards)
-        return
-    if fmt_name in ("tsv", "csv"):
-        flat = [_flat(card) for card in cards]
-        render.write_delimited(LOOKUP_COLUMNS, flat, fmt_name, no_header=no_header)
-        return
-    for card in cards:
-        sections = [
-            render.Table(["id", "title", "stage", "value"], [{**d, "currency": d["currency"]} for d in card["open_deals"]],
-                         title="Open deals", empty="No open deals."),
-            render.Table(["id", "text", "due", "deal_id"], card["open_tasks"], title="Open tasks", empty="No open tasks."),
-        ]
-        last = card["last_activity"]
-        fields = [("company", "Company"), ("phone", "Phone"), ("email", "Email"), ("last", "Last activity")]
-        data = {**card, "last": f"{last['at'][:16].replace('T', ' ')} {last['kind']}: {last['note'] or ''}".strip()
-                if last else None}
-        render.write_card(render.Card(f'#{card["id"]} {card["name"]}', fields, data, sections, today=clock.today()),
-                          "table")
+    from dealflow.cli import lookup_view
 
-
-LOOKUP_COLUMNS = ["id", "name", "company", "phone", "email", "open_deals", "open_tasks", "last_activity_at",
-                  "last_activity"]
-
-
-def _flat(card: dict[str, Any]) -> dict[str, Any]:
-    last = card["last_activity"]
-    return {**card, "open_deals": len(card["open_deals"]), "open_tasks": len(card["open_tasks"]),
-            "last_activity_at": last["at"] if last else None,
-            "last_activity": f"{last['kind']}: {last['note'] or ''}".strip() if last else None}
+    lookup_view.show(contacts.lookup(book(ctx), text), fmt.value, no_header)
 
 
 def register(app: typer.Typer) -> None:

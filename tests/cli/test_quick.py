@@ -14,29 +14,42 @@ from tests.conftest import ROOT, dealflow_exe, run_exe
 
 
 def option_names(command) -> set[str]:
-    return {name for param in command.params for name in [*param.opts, *param.secondary_opts]}
+    return {name for param in command.params if param.param_type_name == "option"
+            for name in [*param.opts, *param.secondary_opts]}
 
 
-def test_quick_knows_exactly_the_options_of_the_full_command_line():
+@pytest.mark.parametrize("name", list(quick.COMMANDS))
+def test_quick_knows_exactly_the_options_of_the_full_command_line(name):
     group = get_command(app)
-    today = group.get_command(None, "today")
+    command = group.get_command(None, name)
     help_and_version = {"-h", "--help", "--version"}
     assert option_names(group) - help_and_version == set(quick.GLOBAL_OPTIONS)
-    assert option_names(today) - help_and_version == {*quick.TODAY_OPTIONS, *quick.TODAY_FLAGS}
-    [fmt] = [param for param in today.params if param.name == "fmt"]
+    expected = quick.COMMANDS[name]
+    assert option_names(command) - help_and_version == {*expected.options, *expected.flags}
+    assert tuple(param.name for param in command.params if param.param_type_name == "argument") == expected.arguments
+    [fmt] = [param for param in command.params if param.name == "fmt"]
     assert tuple(fmt.type.choices) == quick.FORMATS
 
 
+TODAY = quick.COMMANDS["today"].defaults
+LOOKUP = quick.COMMANDS["lookup"].defaults
+
+
 @pytest.mark.parametrize("args, expected", [
-    (["today"], quick.DEFAULTS),
-    (["--db", "b.db", "today"], {**quick.DEFAULTS, "db": "b.db"}),
-    (["--db=b.db", "today", "--days", "7"], {**quick.DEFAULTS, "db": "b.db", "days": 7}),
-    (["today", "-d", "3", "--days=5"], {**quick.DEFAULTS, "days": 5}),  # the last one wins, as in Click
-    (["today", "--on", "fri", "-f", "json"], {**quick.DEFAULTS, "on": "fri", "fmt": "json"}),
-    (["today", "--format=csv", "--no-header"], {**quick.DEFAULTS, "fmt": "csv", "no_header": True}),
-    (["today", "--on=2026-12-01 10:00"], {**quick.DEFAULTS, "on": "2026-12-01 10:00"}),
+    (["today"], ("today", TODAY)),
+    (["--db", "b.db", "today"], ("today", {**TODAY, "db": "b.db"})),
+    (["--db=b.db", "today", "--days", "7"], ("today", {**TODAY, "db": "b.db", "days": 7})),
+    (["today", "-d", "3", "--days=5"], ("today", {**TODAY, "days": 5})),  # the last one wins, as in Click
+    (["today", "--on", "fri", "-f", "json"], ("today", {**TODAY, "on": "fri", "fmt": "json"})),
+    (["today", "--format=csv", "--no-header"], ("today", {**TODAY, "fmt": "csv", "no_header": True})),
+    (["today", "--on=2026-12-01 10:00"], ("today", {**TODAY, "on": "2026-12-01 10:00"})),
+    (["lookup", "+7 916 000-00-01"], ("lookup", {**LOOKUP, "text": "+7 916 000-00-01"})),
+    (["lookup", "-f", "json", "Пётр"], ("lookup", {**LOOKUP, "fmt": "json", "text": "Пётр"})),
+    (["--db", "b.db", "lookup", "anna@x.ru", "--no-header", "--format=csv"],
+     ("lookup", {**LOOKUP, "db": "b.db", "fmt": "csv", "no_header": True, "text": "anna@x.ru"})),
+    (["lookup", "-"], ("lookup", {**LOOKUP, "text": "-"})),  # Click reads a lone dash as an argument too
 ])
-def test_plain_today_is_read_here(args, expected):
+def test_plain_commands_are_read_here(args, expected):
     assert quick.parse(args) == expected
 
 
@@ -46,6 +59,8 @@ def test_plain_today_is_read_here(args, expected):
     ["today", "-d=5"], ["today", "--format", "TSV"], ["today", "--format", "yaml"], ["today", "--no-header=1"],
     ["today", "--on", ""], ["today", "--on", "--days"], ["today", "--"], ["--db", "today"], ["--db=", "today"],
     ["--db", "b.db", "--version", "today"], ["today", "--db", "b.db"], ["tod"], ["today", "--onn", "fri"],
+    ["lookup"], ["lookup", "a", "b"], ["lookup", "--", "-a"], ["lookup", "-x"], ["lookup", "a", "--days", "2"],
+    ["lookup", "a", "--help"], ["lookup", "a", "-f"], ["lookup", "a", "-f", "xml"], ["look", "a"],
 ])
 def test_anything_else_goes_to_the_full_command_line(args):
     assert quick.parse(args) is None
@@ -59,20 +74,41 @@ def demo_book(cli):
 @pytest.mark.parametrize("args", [
     ["today"], ["today", "-f", "json"], ["today", "--format", "csv", "--no-header"], ["today", "--days", "7"],
     ["today", "--on", "fri"], ["today", "-f", "table"],
+    ["lookup", "8 916 000-00-01"], ["lookup", "-f", "json", "пётр"], ["lookup", "Смирнов", "-f", "table"],
+    ["lookup", "+79160000001", "--format", "csv", "--no-header"],
 ])
 def test_quick_prints_what_the_full_command_prints(demo_book, cli, capsys, args):
     assert quick.answered(args)
     quick_out = capsys.readouterr()
     full = cli.ok(*args)
     assert quick_out.out == full.stdout
-    assert quick_out.out.count("\n") > 3  # the demo's agenda is not empty
+    if args[0] == "today":
+        assert quick_out.out.count("\n") > 3  # the demo's agenda is not empty
+    else:
+        assert "Пётр Смирнов" in quick_out.out and "Дача-Сервис" in quick_out.out  # the demo's caller
     assert quick_out.err == ""
 
 
-@pytest.mark.parametrize("args", [["today", "--on", "someday"], ["today", "--days", "99999"]])
-def test_a_value_the_book_refuses_is_reported_by_the_full_command_line(demo_book, capsys, args):
-    assert not quick.answered(args)
-    assert capsys.readouterr() == ("", "")
+@pytest.mark.parametrize("args", [
+    ["today", "--on", "someday"], ["today", "--days", "99999"], ["lookup", "nobody"], ["lookup", "+7 999 111-11-11"],
+])
+def test_a_mistake_is_reported_as_the_full_command_line_reports_it(demo_book, cli, capsys, args):
+    with pytest.raises(SystemExit) as stop:
+        quick.answered(args)
+    assert stop.value.code == 1
+    quick_out = capsys.readouterr()
+    full = cli(*args)
+    assert full.exit_code == 1
+    assert (quick_out.out, quick_out.err) == ("", full.stderr)
+    assert quick_out.err.startswith("Error: ")
+
+
+def test_a_failed_first_lookup_leaves_no_book_behind(tmp_path, capsys):
+    book = tmp_path / "new" / "book.db"
+    with pytest.raises(SystemExit):
+        quick.answered(["--db", str(book), "lookup", "Анна"])
+    assert capsys.readouterr().err == "Error: no contact matches 'Анна'\n"
+    assert not (tmp_path / "new").exists()
 
 
 def test_a_damaged_book_is_left_to_the_full_command_line(db_path, capsys):
@@ -87,7 +123,8 @@ def test_a_damaged_book_is_left_to_the_full_command_line(db_path, capsys):
 
 def test_the_executable_answers_as_the_full_command_line(demo_book, cli, db_path):
     env = {"DEALFLOW_DB": str(db_path)}
-    for args in (["today"], ["--db", str(db_path), "today", "--days", "7", "--format", "json"]):
+    for args in (["today"], ["--db", str(db_path), "today", "--days", "7", "--format", "json"],
+                 ["lookup", "+7 916 000 00 01", "-f", "json"]):
         result = run_exe(*args, env=env)
         assert result.returncode == 0, result.stderr
         assert result.stdout == cli.ok(*args).stdout
