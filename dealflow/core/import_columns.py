@@ -132,6 +132,7 @@ class Columns:
         self.single_cells = itemgetter(*(index for _, index in self.single), 0, 0)  # 0, 0: always a tuple
         self.single_width = max((index for _, index in self.single), default=0) + 1
         self.several = [(name, indexes) for name, indexes in self.fields.items() if len(indexes) > 1]
+        self.several_names = frozenset(name for name, _ in self.several)
         self.name_parts = [name for name in NAME_PARTS if name in self.fields]
         self.orders: dict[int, DateOrder] = {i: DateOrder(header[i]) for name in DATE_FIELDS & set(self.fields)
                                              for i in self.fields[name]}
@@ -189,6 +190,12 @@ class Columns:
                 found["name"] = " ".join(parts)
         return found
 
+    def others(self, cells: list[str], name: str) -> list[str]:
+        """What a field's other columns hold besides the value `values` took (a second phone column, say)."""
+        if name not in self.several_names:
+            return []
+        return [text for index in self.fields[name] if index < len(cells) and (text := cells[index].strip())][1:]
+
     def distinct(self, rows: list[list[str]], name: str) -> set[str]:
         """The different values a field takes in a batch of rows, as `values` reads them; read straight from
         its column when it has one (a pass over the file's stages should not cost a pass over every field)."""
@@ -227,6 +234,9 @@ class Row:
 
     def column(self, name: str) -> str:
         return self.columns.source(self.cells, name)
+
+    def others(self, name: str) -> list[str]:
+        return self.columns.others(self.cells, name)
 
     def problem(self, name: str, message: str) -> None:
         self.problems.append((self.column(name), message))

@@ -405,7 +405,8 @@ class Job:
             if name and fold(numbered["name"]) != fold(name):
                 row.problem(number_field, f"contact #{number} is {numbered['name']!r}, not {name!r}")
             return number, []
-        email, (phone, other_phones) = row.text("email"), contacts.split_phones(row.text("phone"))
+        email, phone = row.text("email"), row.text("phone")
+        phone, other_phones, other_emails = self.other_details(row, phone, email)
         phone_digits = digits(phone)
         if email and (" " in email or "@" not in email.strip("@")):
             row.problem("email", f"{email!r} is not an email address")
@@ -419,7 +420,8 @@ class Job:
             row.problem("email" if by_email else "phone", f"{email if by_email else phone} belongs to contact "
                         f"#{(by_email or by_phone)[0]}, not to #{number}")
         tags, notes = self.tags_and_notes(row) if self.kind == "contacts" else (None, None)
-        notes = self.with_other_phones(notes, phone, other_phones)
+        notes = self.with_others(notes, "phone", phone, other_phones)
+        notes = self.with_others(notes, "email", email, other_emails)
         given = {"company": company, "email": email, "phone": phone, "source": row.text("source"),
                  "tags": tags, "notes": notes} if create else {}
         if by_email or by_phone:
@@ -456,13 +458,29 @@ class Job:
         if len(self.notices) < MAX_LISTED:
             self.notices.append(f"line {self.line}: {text}")
 
-    def with_other_phones(self, notes: str | None, phone: str | None, others: list[str]) -> str | None:
-        """A contact's notes with the numbers its phone field held besides its phone (said once per row)."""
+    @staticmethod
+    def other_details(row: Row, phone: str | None, email: str | None) -> tuple[str | None, list[str], list[str]]:
+        """(phone, other phones, other emails) of a row: a phone cell may list several numbers, and a file may
+        have several phone or email columns (amoCRM's work and mobile phones, work and personal emails).
+        The contact keeps one of each; the others are theirs too, so they go to notes rather than away."""
+        phone, other_phones = contacts.split_phones(phone)
+        for text in row.others("phone"):
+            first, rest = contacts.split_phones(text)
+            other_phones += [first, *rest]
+        other_emails = row.others("email")
+        if other_phones:
+            other_phones = _besides(phone, other_phones, lambda number: phone_key(digits(number) or "") or number)
+        if other_emails:
+            other_emails = _besides(email, other_emails, email_key)
+        return phone, other_phones, other_emails
+
+    def with_others(self, notes: str | None, field: str, kept: str | None, others: list[str]) -> str | None:
+        """A contact's notes with the phones or emails a row gave besides the one kept (said once per row)."""
         if not others:
             return notes
         listed = ", ".join(others)
-        self.notice(f"phone: {phone} is the contact's phone; {listed} went to their notes")
-        return "\n".join(part for part in (notes, f"Other phones: {listed}") if part)
+        self.notice(f"{field}: {kept} is the contact's {field}; {listed} went to their notes")
+        return "\n".join(part for part in (notes, f"Other {field}s: {listed}") if part)
 
     @staticmethod
     def lacks(contact: dict[str, Any], email: str | None, phone_digits: str | None) -> bool:
@@ -836,8 +854,9 @@ class Job:
             if (text := row.text(name)) is not None:
                 contact[name] = text
         tags, notes = self.tags_and_notes(row)
-        contact["phone"], other_phones = contacts.split_phones(contact["phone"])
-        notes = self.with_other_phones(notes, contact["phone"], other_phones)
+        contact["phone"], other_phones, other_emails = self.other_details(row, contact["phone"], contact["email"])
+        notes = self.with_others(notes, "phone", contact["phone"], other_phones)
+        notes = self.with_others(notes, "email", contact["email"], other_emails)
         contact.update({name: value for name, value in (("tags", tags), ("notes", notes)) if value is not None})
         contact["phone_digits"] = digits(contact["phone"])
         contact["email_key"] = contact["email"] and email_key(contact["email"])
@@ -927,3 +946,14 @@ def _whole_number(text: str) -> int:
     if not text.strip().isdigit():
         raise InputError(f"{text!r} is not a whole number")
     return int(text)
+
+
+def _besides(kept: str | None, values: list[str], key: Callable[[str], str]) -> list[str]:
+    """`values` without repeats, of one another or of `kept`, in another spelling (`8 916…` is `+7 916…`)."""
+    seen = {key(kept)} if kept else set()
+    distinct = []
+    for value in values:
+        if key(value) not in seen:
+            seen.add(key(value))
+            distinct.append(value)
+    return distinct

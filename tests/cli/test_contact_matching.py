@@ -85,6 +85,41 @@ def test_a_phone_field_holds_one_number(cli, tmp_path, assert_refused):
     assert cli("lookup", "84951112233").exit_code == 1  # the second number is nobody's key
 
 
+def test_a_second_phone_or_email_column_goes_to_notes_not_away(cli, tmp_path):
+    """amoCRM exports work and mobile phones, work and personal emails: the contact keeps the first of each,
+    the others are kept in their notes, and the same number or email spelt again is no other."""
+    people = tmp_path / "amo.csv"
+    people.write_text(
+        "Полное имя контакта,Рабочий телефон,Мобильный телефон,Рабочий email,Личный email\n"
+        "Анна Петрова,+7 916 000-00-01,8 (903) 111-22-33,anna@acme.ru,anna.p@mail.ru\n"
+        "Борис,+7 916 000-00-09,8 916 000 00 09,b@x.ru,B@X.RU\n"
+        "Вера,,\"+7 903 555-55-55, +7 495 000-00-07\",,vera@y.ru\n", encoding="utf-8")
+    result = cli.ok("import", "contacts", str(people))
+    assert result.stderr.splitlines() == [
+        "line 2: phone: +7 916 000-00-01 is the contact's phone; 8 (903) 111-22-33 went to their notes",
+        "line 2: email: anna@acme.ru is the contact's email; anna.p@mail.ru went to their notes",
+        "line 4: phone: +7 903 555-55-55 is the contact's phone; +7 495 000-00-07 went to their notes",
+    ]
+    people = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
+    assert [(p["name"], p["phone"], p["email"]) for p in people] == [
+        ("Анна Петрова", "+7 916 000-00-01", "anna@acme.ru"), ("Борис", "+7 916 000-00-09", "b@x.ru"),
+        ("Вера", "+7 903 555-55-55", "vera@y.ru")]
+    notes = [json.loads(cli.ok("contact", "show", str(n), "-f", "json").stdout)["notes"] for n in (1, 2, 3)]
+    assert notes == ["Other phones: 8 (903) 111-22-33\nOther emails: anna.p@mail.ru", None,
+                     "Other phones: +7 495 000-00-07"]
+
+
+def test_a_deal_rows_second_email_reaches_a_new_contact_and_a_re_import_adds_it_once(cli, tmp_path):
+    deals = tmp_path / "deals.csv"
+    deals.write_text("title,contact,Рабочий email,Личный email\nД1,Анна,anna@acme.ru,anna@mail.ru\n"
+                     "Д2,Анна,anna@acme.ru,anna@mail.ru\n", encoding="utf-8")
+    cli.ok("import", "deals", str(deals))
+    cli.ok("import", "deals", str(deals))
+    [anna] = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
+    assert anna["open_deals"] == 4
+    assert json.loads(cli.ok("contact", "show", "Анна", "-f", "json").stdout)["notes"] == "Other emails: anna@mail.ru"
+
+
 def test_an_imported_name_that_is_not_the_details_owner_is_a_row_error(cli, db_path, tmp_path, assert_refused):
     cli.ok("contact", "add", "Пётр", "--phone", "+7 916 000-00-01", "--email", "petr@x.ru")
     deals = tmp_path / "deals.csv"
