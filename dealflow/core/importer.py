@@ -669,6 +669,8 @@ class Job:
             elif closed[1] != existing["closed_at"]:
                 self.redated_in_order(row, existing, closed)
         row.check()
+        if final_status != "lost":
+            self.unlost(row, final_status)
         if contact_id is not None or self.planned is not None:
             values["contact_id"] = self.adopt(contact_id, keys)
         if closed and final_status == "open" and not expected:
@@ -680,6 +682,13 @@ class Job:
             self.create_deal(values, status or "open", stage, created_text, closed_text, entered_text)
         else:
             self.update_deal(existing, values, status, stage, closed_text, entered_text)
+
+    def unlost(self, row: Row, status: str) -> None:
+        """Say that a won or open deal's loss reason or note is not kept: only a lost deal has them."""
+        for name in ("lost_reason", "lost_note"):
+            if (text := row.text(name)) is not None:
+                self.notice(f"{row.column(name)}: {text!r} is not kept: the deal is {status}, and only "
+                            "lost deals keep why they were lost")
 
     @staticmethod
     def stage_entered(row: Row, entered: tuple[when.Moment, str] | None, created: str,

@@ -788,3 +788,15 @@ def test_a_word_in_a_date_column_is_a_row_error_not_an_empty_date(cli, db_path, 
     assert "line 3: created: cannot read 'garbage' as a date" in result.stderr
     cli.ok("import", "deals", str(deals_file), "--skip-errors", "--rejects", str(tmp_path / "bad.csv"))
     assert query(db_path, "SELECT title, expected_close FROM deals") == [("Z", None)]
+
+
+def test_a_loss_reason_on_a_deal_that_is_not_lost_is_named_not_dropped_silently(cli, db_path, tmp_path):
+    text = ("Deal - Title,Deal - Status,Deal - Lost reason,lost_note\nA,won,Дорого,\nB,lost,Дорого,далеко\n"
+            "C,open,,просто так\n")
+    result = cli.ok("import", "deals", str(write(tmp_path / "pd.csv", text)))
+    assert result.stderr.splitlines() == [
+        "line 2: Deal - Lost reason: 'Дорого' is not kept: the deal is won, and only lost deals keep why they were lost",
+        "line 4: lost_note: 'просто так' is not kept: the deal is open, and only lost deals keep why they were lost"]
+    assert query(db_path, "SELECT title, status, lost_reason, lost_note FROM deals ORDER BY id") == [
+        ("A", "won", None, None), ("B", "lost", "Дорого", "далеко"), ("C", "open", None, None)]
+
