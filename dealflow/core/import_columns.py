@@ -10,7 +10,7 @@ from typing import Any
 
 from dealflow.core import when
 from dealflow.core.errors import InputError
-from dealflow.core.import_values import DateOrder, local_iso, parse_date
+from dealflow.core.import_values import DateOrder, is_yes_or_no, local_iso, parse_date
 
 CONTACT_REFS = ("contact_id", "contact", "email", "phone")  # contact_id: the number `export` writes
 _DEAL_REFS = ("deal_external_id", "deal_id")
@@ -28,7 +28,8 @@ DATE_FIELDS = frozenset({"created", "closed", "stage_entered", "expected_close",
 
 _GENERIC = {"created_at": "created", "closed_at": "closed", "amount": "value", "organization": "company",
             "e-mail": "email", "mobile": "phone", "stage_entered_at": "stage_entered",
-            "stage_changed": "stage_entered"}
+            "stage_changed": "stage_entered", "created on": "created", "date created": "created",
+            "closing date": "closed", "responsible": "owner", "responsible person": "owner"}
 _PIPEDRIVE = {
     "Deal - Title": "title", "Deal - Value": "value", "Deal - Currency of Value": "currency",
     "Deal - Stage": "stage", "Deal - Status": "status", "Deal - Owner": "owner",
@@ -105,6 +106,7 @@ class Columns:
     def __init__(self, kind: str, header: list[str], maps: list[str]):
         self.header = header
         wanted = self._parse_maps(kind, header, maps)
+        self.mapped = set(wanted)
         best: dict[str, tuple[int, list[int]]] = {}
         self.unused: list[str] = []
         for index, name in enumerate(header):
@@ -189,6 +191,16 @@ class Columns:
             if parts := [found[part] for part in self.name_parts if part in found]:
                 found["name"] = " ".join(parts)
         return found
+
+    def yes_or_no(self, rows: list[list[str]], name: str) -> str | None:
+        """The header of `name`'s column when the file's own header put it there (not `--map`) and its cells
+        say yes or no rather than give a date: Bitrix24's English `Closed` is Y or N."""
+        indexes = self.fields.get(name, ())
+        if len(indexes) != 1 or _key(self.header[indexes[0]]) in self.mapped:
+            return None
+        index = indexes[0]
+        cells = [text for row in rows if index < len(row) and (text := row[index].strip())]
+        return self.header[index] if cells and all(map(is_yes_or_no, cells)) else None
 
     def others(self, cells: list[str], name: str) -> list[str]:
         """What a field's other columns hold besides the value `values` took (a second phone column, say)."""

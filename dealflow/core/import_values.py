@@ -199,6 +199,10 @@ def parse_amount(text: str) -> tuple[int, str | None]:
     return money.parse_amount(text)
 
 
+def is_yes_or_no(text: str) -> bool:
+    return text.strip().casefold() in _BOOLEANS
+
+
 def parse_bool(text: str) -> bool:
     """`true`/`false`, `1`/`0`, `yes`/`no`, `да`/`нет` (Salesforce IsWon/IsClosed and the like)."""
     found = _BOOLEANS.get(text.strip().casefold())

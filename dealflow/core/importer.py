@@ -115,6 +115,14 @@ def _cycle_collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _closed_flag(kind: str, columns: Columns, source: Source) -> str | None:
+    """A deals file's `closed` column that says yes or no (judged by its first rows), unless another column
+    already says whether deals are closed."""
+    if kind != "deals" or "is_closed" in columns.fields:
+        return None
+    return columns.yes_or_no([cells for _, cells in islice(source.rows(), BATCH)], "closed")
+
+
 def _run(book: Book, kind: str, source: Source, options: Options,
          progress: Callable[[int, int], None] | None) -> Summary:
     _check_options(kind, options)
@@ -123,6 +131,8 @@ def _run(book: Book, kind: str, source: Source, options: Options,
         raise InputError("--rejects must name another file than the one being imported (it would be overwritten)")
     header = source.header()
     columns = Columns(kind, header, options.maps)
+    if flag := _closed_flag(kind, columns, source):
+        columns = Columns(kind, header, [*options.maps, f"{flag}=is_closed"])
     if options.key and options.key not in columns.fields:
         raise InputError(f"--key {options.key}: no column holds {options.key}; "
                          f"map one with --map COLUMN={options.key}")
@@ -136,6 +146,9 @@ def _run(book: Book, kind: str, source: Source, options: Options,
         total += len(chunk)
     day_first = {index: options.date_format is None and order.day_first() for index, order in columns.orders.items()}
     summary = Summary(kind, unused=columns.unused, dry_run=options.dry_run)
+    if flag:
+        summary.notices.append(f"{flag}: its cells say yes or no, so it is read as whether each deal is closed "
+                               "(is_closed), not when")
     rejects = Rejects(options.rejects, header) if options.rejects and not options.dry_run else None
     cache = book.value("PRAGMA cache_size")
     book.conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE}")

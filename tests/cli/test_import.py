@@ -120,6 +120,38 @@ def test_bitrix24_russian_deal_export(cli, db_path, tmp_path):
     ]
 
 
+def test_an_english_deal_list_whose_closed_column_says_y_or_n(cli, db_path, tmp_path):
+    """Bitrix24's English interface: `Closed` is Y or N, which says whether, not when; the other headers are
+    its plain English names."""
+    text = ("Deal Name,Stage,Amount,Currency,Contact,Responsible,Closed,Created on,Closing date\n"
+            "Windows,Won,1000,USD,Ann,Vera,Y,2026-01-05,2026-02-01\n"
+            "Doors,Proposal,500,USD,Bob,Vera,N,2026-02-05,2026-12-20\n"
+            "Roof,Proposal,700,USD,Bob,Vera,y,2026-03-05,2026-04-01\n")
+    result = cli.ok("import", "deals", str(write(tmp_path / "deals.csv", text)))
+    assert result.stderr.splitlines() == [
+        "Closed: its cells say yes or no, so it is read as whether each deal is closed (is_closed), not when",
+        "line 4: Closed: closed in stage 'Proposal', which names no win: taken as lost (add a status column "
+        "saying won or lost to tell)"]
+    assert query(db_path, "SELECT title, status, owner, created_at, closed_at, expected_close FROM deals") == [
+        ("Windows", "won", "Vera", "2026-01-05", "2026-02-01", None),
+        ("Doors", "open", "Vera", "2026-02-05", None, "2026-12-20"),
+        ("Roof", "lost", "Vera", "2026-03-05", "2026-04-01", None)]
+
+
+@pytest.mark.parametrize("cells, message", [
+    ("Y,N", None),  # mapped by hand: the user said dates, so Y is not one
+    ("2026-01-05,N", "line 3: Closed: cannot read 'N' as a date"),  # dates and a flag: not a flag column
+])
+def test_a_closed_column_is_a_flag_only_when_all_it_says_is_yes_or_no(cli, tmp_path, assert_refused, cells, message):
+    first, second = cells.split(",")
+    path = write(tmp_path / "d.csv", f"title,Closed\nA,{first}\nB,{second}\n")
+    if message is None:
+        assert_refused("import", "deals", str(path), "--map", "Closed=closed",
+                       message="line 2: Closed: cannot read 'Y' as a date")
+    else:
+        assert_refused("import", "deals", str(path), message=message)
+
+
 @pytest.mark.parametrize("closed, won, stage, status", [
     ("true", "", "Proposal", "lost"),        # closed, and the stage names no win: lost
     ("true", "", "Closed Won", "won"),       # closed without IsWon: the won word says how
