@@ -110,8 +110,17 @@ def _migrate(conn: sqlite3.Connection, path: str, version: int,
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             raise DealflowError(f"{path} is an SQLite file but not a dealflow database; choose another --db")
-        for migration in MIGRATIONS[version:]:
-            migration(conn)
+        for number, migration in enumerate(MIGRATIONS[version:], version + 1):
+            try:
+                migration(conn)
+            except sqlite3.OperationalError as exc:
+                if not str(exc).startswith(("no such", "duplicate column")) and "already exists" not in str(exc):
+                    raise  # busy, damaged…: the command line says those its own way
+                raise DealflowError(
+                    f"cannot upgrade {path} to schema {number} ({exc}): its tables are not as dealflow left them "
+                    f"at schema {number - 1}, so another program has changed them; nothing was changed. Open it "
+                    "with the dealflow that last wrote it and `dealflow export` your data, or restore a backup"
+                ) from None
         if version == 0 and on_create:
             on_create(conn)
         conn.execute(f"PRAGMA user_version = {VERSION}")

@@ -104,3 +104,25 @@ def test_released_migrations_are_never_edited(tmp_path):
             conn.close()
 
     assert schema(fresh) == schema(latest)
+
+
+@pytest.mark.parametrize("fixture, change, message", [
+    ("book-v1.db", "DROP INDEX deals_by_status_closed",
+     "cannot upgrade BOOK to schema 2 (no such index: deals_by_status_closed)"),
+    ("book-v5.db", "ALTER TABLE contacts ADD COLUMN email_key TEXT",
+     "cannot upgrade BOOK to schema 6 (duplicate column name: email_key)"),
+])
+def test_a_book_another_program_changed_is_refused_not_half_upgraded(fixture, change, message, tmp_path):
+    book = tmp_path / "book.db"
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / fixture, book)
+    conn = sqlite3.connect(book)
+    conn.execute(change)
+    conn.commit()
+    conn.close()
+    before = book.read_bytes()
+    result = run_exe("--db", str(book), "deals")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: " + message.replace("BOOK", str(book)))
+    assert "another program has changed them; nothing was changed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert book.read_bytes() == before
