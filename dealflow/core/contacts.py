@@ -139,12 +139,18 @@ def _checked(book: Book, values: dict[str, Any], except_id: int | None = None) -
             other = book.row(f"SELECT * FROM contacts WHERE {PHONE_KEY_SQL} = ? AND id IS NOT ?",
                              (phone_key(values["phone_digits"]), except_id))
             if other:
-                extension = ("; an extension is not part of the number (a caller ID shows the main line), so "
-                             "one number is one contact: keep the other person's extension in --note"
-                             if without_extension(values["phone"]) != values["phone"] else "")
+                extension = (f"; {ONE_NUMBER_ONE_CONTACT}: keep the other person's extension in --note"
+                             if has_extension(values["phone"]) else "")
                 raise Conflict(f"phone {values['phone']} already belongs to contact {_describe(other)}{extension}; "
                                f"use that contact or `dealflow contact edit {other['id']}`")
     return values
+
+
+ONE_NUMBER_ONE_CONTACT = "an extension is not part of the number (a caller ID shows the main line), so one number is one contact"
+
+
+def has_extension(phone: str) -> bool:
+    return without_extension(phone) != phone
 
 
 def split_phones(text: str | None) -> tuple[str | None, list[str]]:

@@ -441,8 +441,13 @@ class Job:
             found = (by_email or by_phone)[0]
             known = self.stored("contacts", found)
             if name and not contacts.names_agree(name, known):
-                row.problem(name_field, f"{email if by_email else phone} belongs to contact #{found} "
-                            f"{known['name']!r}, not to {name!r}; give the right name, or leave the detail out")
+                if not by_email and contacts.has_extension(phone):
+                    row.problem("phone", f"{phone} is the line of contact #{found} {known['name']!r} ({known['phone']});"
+                                f" {contacts.ONE_NUMBER_ONE_CONTACT}: leave the phone out and keep {name}'s "
+                                "extension in their notes")
+                else:
+                    row.problem(name_field, f"{email if by_email else phone} belongs to contact #{found} "
+                                f"{known['name']!r}, not to {name!r}; give the right name, or leave the detail out")
             self.fill(row, known, given)
             return found, []
         label = name or company

@@ -220,6 +220,17 @@ def test_a_second_person_on_the_same_main_number_is_refused_naming_the_first(cli
     assert [c["name"] for c in json.loads(cli.ok("lookup", "+7 495 111-22-34", "-f", "json").stdout)] == ["Борис"]
 
 
+def test_an_imported_second_person_on_a_main_number_is_told_why_under_the_phone(cli, tmp_path, assert_refused):
+    cli.ok("contact", "add", "Анна", "--phone", "+7 495 111-22-33 доб. 123")
+    people = tmp_path / "people.csv"
+    people.write_text("name,phone\nБорис,+7 495 111-22-33 доб. 456\n", encoding="utf-8")
+    assert_refused("import", "contacts", str(people),
+                   message="line 2: phone: +7 495 111-22-33 доб. 456 is the line of contact #1 'Анна' "
+                           "(+7 495 111-22-33 доб. 123); an extension is not part of the number (a caller ID shows "
+                           "the main line), so one number is one contact: leave the phone out and keep Борис's "
+                           "extension in their notes")
+
+
 def test_an_import_keys_a_phone_by_its_main_number_too(cli, db_path, tmp_path):
     import sqlite3
 
