@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from dealflow.core import activities, cadence, clock, contacts, money, pipeline, reasons, settings, tasks, when
@@ -141,11 +142,17 @@ def end_visits(book: Book, deal_ids: Iterable[int]) -> None:
 
 
 def _run_entry_task(book: Book, deal_id: int, stage: dict[str, Any], at: str) -> None:
-    """A stage with a `task` gives every deal that enters it that task, due `task_due` after entry."""
+    """A stage with a `task` gives every deal that enters it that task, due `task_due` after entry.
+
+    Days and longer give a whole-day due; hours give a time, but only after a timed entry: a deal entered on a
+    whole day (`--at 2026-11-20`) has no hour to count from, so its task is due on the day the hours reach
+    (`+4h`: that day), never at an invented 04:00."""
     if stage.get("task"):
         offset = when.parse_offset(stage["task_due"])
         entered = when.from_text(at)
-        due = offset.apply(entered if offset.unit == "h" else when.day_of(entered))
+        due = offset.apply(entered)
+        if offset.unit != "h" or not isinstance(entered, datetime):
+            due = when.day_of(due)
         tasks.create(book, stage["task"], due, deal_id=deal_id, origin="stage")
 
 
