@@ -309,7 +309,18 @@ def edit(book: Book, ref: str | int, *, title: str | None = None, value: str | N
         book.update("deals", deal["id"], values)
         if values.get("title", deal["title"]) != deal["title"]:
             activities.rename_call_backs(book, deal["title"], values["title"], deal_id=deal["id"])
+        if values.get("contact_id", deal["contact_id"]) != deal["contact_id"]:
+            _hand_over_tasks(book, deal, values["contact_id"])
     return view(book, deal["id"])
+
+
+def _hand_over_tasks(book: Book, deal: dict[str, Any], contact_id: int | None) -> None:
+    """The deal's open tasks that were its old contact's become the new contact's, so that `tasks` and `today`
+    do not send the seller to the old person and number. A call-back stays with whoever called, a task made for
+    someone else at the client (`remind 12 … --contact Анна`) stays theirs, and done tasks are history."""
+    book.conn.execute(
+        """UPDATE tasks SET contact_id = ? WHERE deal_id = ? AND done_at IS NULL AND origin <> 'missed-call'
+           AND contact_id IS ?""", (contact_id, deal["id"], deal["contact_id"]))
 
 
 def listing(book: Book, *, status: str = "open", stage: str | None = None, owner: str | None = None,
