@@ -121,7 +121,7 @@ def stage_remove(ctx: typer.Context, stage: StageArg,
                  at: AtOpt = None, fmt: FormatOpt = Fmt.auto, quiet: QuietOpt = False) -> None:
     """Remove a stage; with --to, its deals move to another stage with a history entry."""
     removed = pipeline.remove(book(ctx), stage, to=to, at=moment(at))
-    moved = f"; {counted(removed['moved_deals'], 'deal')} moved to {to}" if removed["moved_deals"] else ""
+    moved = f"; {counted(removed['moved_deals'], 'deal')} moved to {removed['moved_to']}" if removed["moved_deals"] else ""
     confirm(fmt, quiet, f"Removed stage {removed['name']}{moved}", removed, removed["id"])
 
 

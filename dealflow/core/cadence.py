@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dealflow.core import clock, money, settings, when
+from dealflow.core import money, settings, when
 from dealflow.core.agenda_items import DEAL_COLUMNS, DEAL_JOINS, RANKS, item
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError
@@ -142,9 +142,11 @@ def park(book: Book, ref: str | int, *, note: str | None = None, at: when.Moment
         if _active_id(book, deal["id"]):
             raise Conflict(f"deal {_label(deal)} is already parked; `dealflow show {deal['id']}` shows its "
                            f"cadence, `dealflow unpark {deal['id']}` ends it")
+        moment = when.event_text(at)
+        deals.in_order(book, deal["id"], moment)  # parked before a move or a reopen, the move would have ended it
         factor = _coefficient(book, deal, coefficient)
         book.insert("cadences", {
-            "deal_id": deal["id"], "parked_at": when.to_text(at if at is not None else clock.now()),
+            "deal_id": deal["id"], "parked_at": moment,
             "coefficient": factor, "touches_total": touches_for(factor, settings.get(book, "cadence.base")),
             "interval": str(settings.get(book, "cadence.interval")).lstrip("+"),
             "channels": ",".join(settings.get(book, "cadence.channels")), "note": clean(note),
@@ -158,13 +160,19 @@ def unpark(book: Book, ref: str | int, *, at: when.Moment | None = None) -> dict
 
     with book.transaction():
         deal = deals.get(book, ref)
-        if not end(book, deal["id"], when.to_text(at if at is not None else clock.now()), "unparked"):
+        if not end(book, deal["id"], when.event_text(at), "unparked"):
             raise Conflict(f"deal {_label(deal)} is not parked; `dealflow deals --parked` lists parked deals")
     return deals.view(book, deal["id"])
 
 
 def end(book: Book, deal_id: int, at: str, reason: str) -> bool:
-    """End a deal's active cadence (the deal moved or closed); True when there was one."""
+    """End a deal's active cadence (the deal moved or closed); True when there was one.
+
+    A cadence cannot end before it began: a back-dated move, close or unpark before the parking is refused."""
+    parked_at = book.value("SELECT parked_at FROM cadences WHERE deal_id = ? AND ended_at IS NULL", (deal_id,))
+    if parked_at and when.earlier(when.from_text(at), when.from_text(parked_at)):
+        raise InputError(f"--at {at} is before deal #{deal_id} was parked ({parked_at}); "
+                         "events must be recorded in order")
     return book.conn.execute(
         "UPDATE cadences SET ended_at = ?, end_reason = ? WHERE deal_id = ? AND ended_at IS NULL",
         (at, reason, deal_id),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from dealflow.core import activities, cadence, clock, contacts, money, pipeline, reasons, settings, tasks, when
@@ -141,11 +142,17 @@ def end_visits(book: Book, deal_ids: Iterable[int]) -> None:
 
 
 def _run_entry_task(book: Book, deal_id: int, stage: dict[str, Any], at: str) -> None:
-    """A stage with a `task` gives every deal that enters it that task, due `task_due` after entry."""
+    """A stage with a `task` gives every deal that enters it that task, due `task_due` after entry.
+
+    Days and longer give a whole-day due; hours give a time, but only after a timed entry: a deal entered on a
+    whole day (`--at 2026-11-20`) has no hour to count from, so its task is due on the day the hours reach
+    (`+4h`: that day), never at an invented 04:00."""
     if stage.get("task"):
         offset = when.parse_offset(stage["task_due"])
         entered = when.from_text(at)
-        due = offset.apply(entered if offset.unit == "h" else when.day_of(entered))
+        due = offset.apply(entered)
+        if offset.unit != "h" or not isinstance(entered, datetime):
+            due = when.day_of(due)
         tasks.create(book, stage["task"], due, deal_id=deal_id, origin="stage")
 
 
@@ -302,7 +309,18 @@ def edit(book: Book, ref: str | int, *, title: str | None = None, value: str | N
         book.update("deals", deal["id"], values)
         if values.get("title", deal["title"]) != deal["title"]:
             activities.rename_call_backs(book, deal["title"], values["title"], deal_id=deal["id"])
+        if values.get("contact_id", deal["contact_id"]) != deal["contact_id"]:
+            _hand_over_tasks(book, deal, values["contact_id"])
     return view(book, deal["id"])
+
+
+def _hand_over_tasks(book: Book, deal: dict[str, Any], contact_id: int | None) -> None:
+    """The deal's open tasks that were its old contact's become the new contact's, so that `tasks` and `today`
+    do not send the seller to the old person and number. A call-back stays with whoever called, a task made for
+    someone else at the client (`remind 12 … --contact Анна`) stays theirs, and done tasks are history."""
+    book.conn.execute(
+        """UPDATE tasks SET contact_id = ? WHERE deal_id = ? AND done_at IS NULL AND origin <> 'missed-call'
+           AND contact_id IS ?""", (contact_id, deal["id"], deal["contact_id"]))
 
 
 def listing(book: Book, *, status: str = "open", stage: str | None = None, owner: str | None = None,

@@ -150,8 +150,8 @@ def _park_undecided(book: Book, made: list[dict[str, Any]], today) -> None:
     undecided = sorted((deal for deal in made if deal["status"] == "open" and deal["currency"] == "USD"
                         and deal["stage"] not in invoicing), key=lambda deal: (-deal["value"], deal["id"]))
     for deal, (parked_ago, touches_ago) in zip(undecided, PARKED):
-        entered = when.day_of(when.from_text(deal["stage_entered_at"]))
-        cadence.park(book, deal["id"], at=_at(max(today - timedelta(days=parked_ago), entered), 12),
+        entered = when.from_text(deal["stage_entered_at"])  # parked after the deal entered its stage
+        cadence.park(book, deal["id"], at=max(_at(today - timedelta(days=parked_ago), 12), entered),
                      note="went to think after the proposal")
         for number, ago in enumerate(touches_ago):
             activities.record(book, "call" if number % 2 else "email", when.to_text(_at(today - timedelta(days=ago), 16)),

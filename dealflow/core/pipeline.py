@@ -364,7 +364,7 @@ def remove(book: Book, ref: str, *, to: str | None = None, at: str | None = None
         if users and not to:
             raise Conflict(f"stage {stage['name']!r} holds {counted(users, 'deal')}, open or closed from it; "
                            "give --to STAGE to move them there")
-        moved = 0
+        moved, target = 0, None
         if to:
             target = resolve(book, to)
             if target["id"] == stage["id"]:
@@ -375,4 +375,4 @@ def remove(book: Book, ref: str, *, to: str | None = None, at: str | None = None
         else:
             book.conn.execute("DELETE FROM stages WHERE id = ?", (stage["id"],))
         _renumber(book)
-    return {**stage, "moved_deals": moved}
+    return {**stage, "moved_deals": moved, "moved_to": target["name"] if target else None}

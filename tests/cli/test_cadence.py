@@ -29,7 +29,7 @@ def test_park_confirms_the_plan(cli):
 
 
 def test_park_json_is_the_deal_with_its_cadence(cli):
-    cli.ok("add", "Acme", "--value", "$150,000")
+    cli.ok("add", "Acme", "--value", "$150,000", "--at", "2026-11-19")
     parked = json.loads(cli.ok("park", "1", "--at", "2026-11-20", "--format", "json").stdout)
     assert parked["id"] == 1 and parked["cadence"]["touches_total"] == 3
     assert (parked["cadence"]["next_due"], parked["cadence"]["parked_at"]) == ("2026-11-27", "2026-11-20")
@@ -90,6 +90,10 @@ def test_draft_prints_the_next_touch(cli, parked):
     (("park", "3"), "is in USD but the cadence tiers are in RUB"),
     (("park", "3", "--coefficient", "much"), "--coefficient 'much' must be a number"),
     (("park", "3", "--at", "someday"), "cannot read 'someday' as a date"),
+    (("park", "3", "--at", "2026-11-21"), "before deal #3 was created"),
+    (("park", "3", "--at", "+3d"), "is in the future"),
+    (("unpark", "1", "--at", "2026-11-21"), "before deal #1 was parked"),
+    (("unpark", "1", "--at", "+30d"), "is in the future"),
     (("unpark", "3"), "is not parked"),
     (("unpark", "99"), "no deal #99"),
     (("draft", "3"), "is not parked"),
@@ -111,6 +115,15 @@ def test_errors_change_nothing(cli, parked, assert_refused, args, message):
     cli.ok("won", "2")
     cli.ok("add", "Dollars", "--value", "$5,000")
     assert_refused(*args, message=message)
+
+
+def test_a_move_or_close_back_dated_before_the_parking_is_refused(cli, clock, assert_refused):
+    """A cadence cannot end before it began: the move or close would have ended it, so it was not there."""
+    cli.ok("add", "Acme", "--value", "$150,000", "--at", "2026-11-01")
+    cli.ok("park", "1", "--at", "2026-11-10")
+    assert_refused("move", "1", "Proposal", "--at", "2026-11-05", message="before deal #1 was parked (2026-11-10)")
+    assert_refused("won", "1", "--at", "2026-11-09", message="before deal #1 was parked")
+    cli.ok("won", "1", "--at", "2026-11-10")  # the same day is not before it
 
 
 def test_draft_of_an_exhausted_cadence_says_decide(cli, assert_refused):

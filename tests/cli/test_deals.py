@@ -135,6 +135,27 @@ def test_edit_tags_and_probability(cli):
     assert cli.ok("deals", "--tag", "URGENT", "--no-header").stdout.startswith("1\t")
 
 
+def test_linking_another_contact_hands_over_the_deals_open_tasks(cli):
+    """After `edit --contact`, the call list names the new person and number; a call-back stays with the
+    caller, a task for someone else at the client stays theirs, done tasks stay as they were."""
+    cli.ok("add", "Окна", "--contact", "Старый", "--phone", "+79160000001", "--next", "позвонить")
+    cli.ok("contact", "add", "Новый", "--phone", "+79160000002")
+    cli.ok("contact", "add", "Анна", "--phone", "+79160000003")
+    cli.ok("remind", "1", "для Анны", "--contact", "Анна")
+    cli.ok("log", "1", "call", "--missed")
+    cli.ok("remind", "1", "сделано")
+    cli.ok("done", "T4")
+    cli.ok("edit", "1", "--contact", "Новый")
+    rows = [line.split("\t") for line in cli.ok("tasks", "--all", "--no-header").stdout.splitlines()]
+    assert [(row[1], row[6], row[7]) for row in rows] == [
+        ("позвонить", "Новый", "+79160000002"), ("для Анны", "Анна", "+79160000003"),
+        ("Call back Старый", "Старый", "+79160000001")]
+    done = cli.ok("tasks", "--done", "--no-header").stdout.split("\t")
+    assert (done[1], done[6]) == ("сделано", "Старый")
+    cli.ok("edit", "1", "--contact", "")
+    assert cli.ok("tasks", "--all", "--no-header").stdout.splitlines()[0].split("\t")[6] == ""
+
+
 def test_tags_differing_only_by_yo_are_one_tag(cli):
     """`теплый` is the tag `тёплый` (as --tag finds it): stored once, as first spelled, and untagged by either."""
     cli.ok("add", "Acme", "--tag", "тёплый", "--tag", "Теплый", "--tag", "b2b")

@@ -72,6 +72,13 @@ def test_a_removed_stage_leaves_the_pipeline_but_not_the_history(cli, assert_ref
     assert [row[1] for row in stage_rows(cli)][:2] == ["Lead", "Qualified"]
 
 
+def test_removing_a_stage_names_where_its_deals_went_in_full(cli):
+    """`--to neg` is a prefix the user typed; the confirmation names the stage it found."""
+    cli.ok("add", "Acme")
+    assert cli.ok("stage", "remove", "Lead", "--to", "neg").stdout == (
+        "Removed stage Lead; 1 deal moved to Negotiation\n")
+
+
 def test_stage_names_differing_only_by_yo_are_one_name(cli, assert_refused, tmp_path):
     """Russians type е for ё: `Счет выставлен` is the stage `Счёт выставлен`, never a second one."""
     cli.ok("stage", "add", "Счёт выставлен")

@@ -127,9 +127,10 @@ def test_interval_and_channels_are_fixed_when_parked(book):
         "2026-11-29", "email")
 
 
-def test_monthly_interval_keeps_to_the_calendar(book):
+def test_monthly_interval_keeps_to_the_calendar(book, clock):
     cadence.configure(book, interval="1m")
-    deal_id = new_deal(book)
+    clock("2027-02-01T10:00")
+    deal_id = new_deal(book, at=date(2027, 1, 30))
     cadence.park(book, deal_id, at=date(2027, 1, 31))
     assert cadence.state(book, deal_id)["next_due"] == "2027-02-28"
 

@@ -262,6 +262,16 @@ def test_entry_task_in_hours_counts_from_the_moment_of_entry(book):
     assert book.value("SELECT due FROM tasks") == "2026-11-22T12:00:00+03:00"
 
 
+def test_entry_task_in_hours_after_a_whole_day_entry_is_due_that_day(book):
+    """A move back-dated to a day has no hour: +4h is that day (no invented 04:00), +30h the day after."""
+    pipeline.edit(book, "Qualified", {"task": "Call back", "task_due": "+4h"})
+    pipeline.edit(book, "Proposal", {"task": "Send it", "task_due": "+30h"})
+    deal = deals.add(book, "Acme", at=date(2026, 11, 19))
+    deals.advance(book, deal["id"], at=date(2026, 11, 20))
+    deals.advance(book, deal["id"], at=date(2026, 11, 21))
+    assert [row["due"] for row in book.rows("SELECT due FROM tasks ORDER BY id")] == ["2026-11-20", "2026-11-22"]
+
+
 def test_add_in_a_stage_runs_its_entry_task(book):
     pipeline.edit(book, "Proposal", {"task": "Send the proposal"})
     deal = deals.add(book, "Acme", stage="prop", at=date(2026, 11, 20))
