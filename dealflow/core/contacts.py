@@ -9,7 +9,7 @@ from dealflow.core import activities, clock, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
 from dealflow.core.text import (PHONE_KEY_LENGTH, PHONE_KEY_SQL, TAG_MATCH, clean, digits, email_key, fold,
-                                phone_key, tags_edited, tags_join, without_extension)
+                                is_extension, phone_key, tags_edited, tags_join, without_extension)
 
 FIELDS = ("name", "company", "email", "phone", "source", "tags", "notes")
 MATCH_KEYS = ("phone_digits", "email_key")  # stored for matching, never shown
@@ -159,7 +159,12 @@ def split_phones(text: str | None) -> tuple[str | None, list[str]]:
     An extension after a comma (`+7 495 111-22-33, доб. 123`) is part of its number, not another one."""
     if not text or not _PHONE_SEPARATORS.search(text) or not _PHONE_SEPARATORS.search(without_extension(text)):
         return clean(text), []  # one number: the common case, once per import row
-    parts = [part.strip() for part in _PHONE_SEPARATORS.split(text) if part.strip()]
+    parts: list[str] = []
+    for part in filter(None, map(str.strip, _PHONE_SEPARATORS.split(text))):
+        if parts and is_extension(part):  # `+7 495 111-22-33, доб. 5, +7 916…`: the first one's extension
+            parts[-1] += f", {part}"
+        else:
+            parts.append(part)
     return (parts[0] if parts else clean(text)), parts[1:]
 
 

@@ -36,8 +36,9 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
 _NOT_DIGITS = Regex(r"\D")  # a constant: an import calls `digits` twice a row
 # An extension after a number: `доб. 123`, `доб.: 12`, `доп. 5`, `д. 5`, `вн. 7`, `ext. 12`, `x12`, `#12` (any case,
 # after a comma or in brackets too: `(доб. 2)`).
-_EXTENSION = Regex(r"(?i)(?<=[\d\s).-])[\s,]*\(?\s*(?:доб(?:авочный)?|доп|вн(?:утренний)?|д|ext(?:ension)?|x|#)"
-                   r"\.?:?\s*\d+\s*\)?\s*$")
+_EXTENSION_WORDS = r"\(?\s*(?:доб(?:авочный)?|доп|вн(?:утренний)?|д|ext(?:ension)?|x|#)\.?:?\s*\d+\s*\)?\s*$"
+_EXTENSION = Regex(r"(?i)(?<=[\d\s).-])[\s,]*" + _EXTENSION_WORDS)
+_ONLY_EXTENSION = Regex(r"(?i)^\s*" + _EXTENSION_WORDS)
 
 
 def without_extension(phone: str) -> str:
@@ -45,6 +46,11 @@ def without_extension(phone: str) -> str:
     if "#" not in phone and phone.lower() == phone.upper():  # no letter and no `#`: no extension, and most
         return phone  # numbers skip the regex (an import asks twice a row)
     return _EXTENSION.sub("", phone)
+
+
+def is_extension(text: str) -> bool:
+    """Whether text is an extension alone (`доб. 5`): in a list of phones, the end of the number before it."""
+    return _ONLY_EXTENSION.match(text) is not None
 
 
 def digits(phone: str | None) -> str | None:

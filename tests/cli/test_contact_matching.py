@@ -210,6 +210,20 @@ def test_a_phone_with_an_extension_is_found_by_its_main_number(cli, phone, main)
     assert json.loads(cli.ok("log", main, "call", "--missed", "-f", "json").stdout)["contact"] == "Анна"
 
 
+@pytest.mark.parametrize("cell, phone, other", [
+    ("+7 495 111-22-33, доб. 5, +7 916 000-00-01", "+7 495 111-22-33, доб. 5", "+7 916 000-00-01"),
+    ("+7 916 000-00-01; +7 495 111-22-33; (доб. 7)", "+7 916 000-00-01", "+7 495 111-22-33, (доб. 7)"),
+])
+def test_an_extension_inside_a_list_of_phones_stays_with_its_number(cli, tmp_path, cell, phone, other):
+    people = tmp_path / "people.csv"
+    people.write_text(f'name,phone\nАнна,"{cell}"\n', encoding="utf-8")
+    result = cli.ok("import", "contacts", str(people))
+    assert f"{phone} is the contact's phone; {other} went to their notes" in result.stderr
+    [card] = json.loads(cli.ok("contact", "list", "-f", "json").stdout)
+    assert card["phone"] == phone
+    assert json.loads(cli.ok("contact", "show", "Анна", "-f", "json").stdout)["notes"] == f"Other phones: {other}"
+
+
 def test_a_second_person_on_the_same_main_number_is_refused_naming_the_first(cli, assert_refused):
     cli.ok("contact", "add", "Анна", "--phone", "+7 495 111-22-33 доб. 123")
     assert_refused("contact", "add", "Борис", "--phone", "+7 495 111-22-33 доб. 456",
