@@ -283,9 +283,17 @@ def pay(book: Book, number: str, *, amount: str | None = None, at: when.Moment |
                                  "method": clean(method)})
         change = None
         if paid == invoice["balance"]:
-            book.update("invoices", invoice["id"], {"paid_at": when.to_text(moment)})
-            change = _on_paid(book, deals.get(book, invoice["deal_id"]), moment, f"{invoice['number']} paid in full")
+            settled = _last_payment(book, invoice["id"])
+            book.update("invoices", invoice["id"], {"paid_at": when.to_text(settled)})
+            change = _on_paid(book, deals.get(book, invoice["deal_id"]), settled, f"{invoice['number']} paid in full")
         return {**show(book, invoice["number"]), "payment": paid, "deal_change": change}
+
+
+def _last_payment(book: Book, invoice_id: int) -> when.Moment:
+    """When an invoice was paid in full: its latest payment, whatever order the payments were typed in (from a
+    bank statement, the rest may be recorded before the advance that came first)."""
+    payments = book.rows("SELECT at FROM payments WHERE invoice_id = ?", (invoice_id,))
+    return max((when.from_text(payment["at"]) for payment in payments), key=when.as_datetime)
 
 
 def _payment_amount(invoice: dict[str, Any], amount: str | None) -> int:

@@ -362,3 +362,15 @@ def test_paid_at_marks_the_moment_payments_reach_the_total(book, clock):
     clock("2026-11-27T15:30")
     invoices.pay(book, "INV-0001")
     assert book.value("SELECT paid_at FROM invoices") == "2026-11-27T15:30:00+03:00"
+
+
+def test_payments_typed_out_of_order_settle_on_the_day_the_last_money_came(book, clock):
+    """From a bank statement the rest may be typed before the advance: paid in full (and won) on the later day."""
+    deal = _deal(book)
+    invoices.add(book, deal["id"])
+    clock("2026-12-10T09:00")
+    invoices.pay(book, "INV-0001", amount="20 000", at=date(2026, 12, 5))
+    paid = invoices.pay(book, "INV-0001", at=date(2026, 12, 1))
+    assert paid["deal_change"] == f"deal #{deal['id']} won"
+    assert book.value("SELECT paid_at FROM invoices") == "2026-12-05"
+    assert deals.get(book, deal["id"])["closed_at"] == "2026-12-05"
