@@ -255,8 +255,21 @@ def _advance_to(book: Book, deal: dict[str, Any], role: str, moment: when.Moment
     target = pipeline.by_role(book, role)
     if deal["status"] != "open" or target is None or _position(book, deal["stage_id"]) >= target["position"]:
         return None
+    if later := _later(book, deal, moment):
+        return f"deal #{deal['id']} not moved to {target['name']}: {later}"
     deals.move(book, deal["id"], target["name"], note=note, at=moment)
     return f"deal #{deal['id']} moved to {target['name']}"
+
+
+def _later(book: Book, deal: dict[str, Any], moment: when.Moment) -> str | None:
+    """`it was reopened later (…)` when the deal's history has a step after a back-dated issue or payment.
+
+    The money is recorded all the same (it is a fact of its own day); the deal is left as the seller's later
+    step put it, since moving or closing it back then would rewrite its history."""
+    from dealflow.core import deals
+
+    step = deals.later_step(book, deal["id"], moment)
+    return f"it {deals.step_text(step)} later ({step['at']})" if step else None
 
 
 # --- payments and voiding --------------------------------------------------------------------------------
@@ -320,6 +333,8 @@ def _on_paid(book: Book, deal: dict[str, Any], moment: when.Moment, note: str) -
     if pipeline.by_role(book, "payment") is not None:
         return _advance_to(book, deal, "payment", moment, note)
     if deal["status"] == "open" and settings.get(book, "won_on_payment"):
+        if later := _later(book, deal, moment):
+            return f"deal #{deal['id']} not marked won: {later}; `dealflow won {deal['id']}` closes it"
         deals.close(book, deal["id"], "won", note=note, at=moment)
         return f"deal #{deal['id']} won"
     return None

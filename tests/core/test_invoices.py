@@ -374,3 +374,28 @@ def test_payments_typed_out_of_order_settle_on_the_day_the_last_money_came(book,
     assert paid["deal_change"] == f"deal #{deal['id']} won"
     assert book.value("SELECT paid_at FROM invoices") == "2026-12-05"
     assert deals.get(book, deal["id"])["closed_at"] == "2026-12-05"
+
+
+def test_a_payment_dated_before_the_deals_later_steps_is_recorded_and_leaves_the_deal(book, clock):
+    """Money that came before the deal was reopened is still money: recorded on its day, the deal left open."""
+    deal = _deal(book)
+    invoices.add(book, deal["id"])
+    clock("2026-12-10T09:00")
+    deals.close(book, deal["id"], "won", at=date(2026, 12, 1))
+    deals.reopen(book, deal["id"], at=date(2026, 12, 3))
+    paid = invoices.pay(book, "INV-0001", at=date(2026, 12, 2))
+    assert paid["status"] == "paid"
+    assert paid["deal_change"] == (f"deal #{deal['id']} not marked won: it was reopened later (2026-12-03); "
+                                   f"`dealflow won {deal['id']}` closes it")
+    assert deals.get(book, deal["id"])["status"] == "open"
+
+
+def test_an_invoice_back_dated_before_the_deals_last_move_leaves_the_deal_where_it_is(book, clock):
+    deal = _deal(book, stage="Lead")
+    clock("2026-11-25T09:00")
+    deals.move(book, deal["id"], "Negotiation")
+    made = invoices.add(book, deal["id"], at=date(2026, 11, 23))
+    assert (made["number"], made["issued"]) == ("INV-0001", "2026-11-23")
+    assert made["deal_change"] == (f"deal #{deal['id']} not moved to Invoiced: it moved to Negotiation later "
+                                   "(2026-11-25T09:00:00+03:00)")
+    assert deals.view(book, deal["id"])["stage"] == "Negotiation"
