@@ -18,7 +18,8 @@ invoice_app = sub_app("Invoices and payments: from terms agreed to money receive
 NumberArg = Annotated[str, typer.Argument(metavar="NUMBER", help="Invoice number as printed, e.g. INV-0007 (any case).")]
 LIST_COLUMNS = ["number", "deal_id", "deal", "contact", "issued", "due", "total", "paid", "balance", "currency",
                 "status", "days_overdue"]
-TABLE_COLUMNS = ["number", "deal", "contact", "due", "total", "balance", "status"]  # what fits 80 columns
+TABLE_COLUMNS = ["number", "deal", "contact", "due", "total", "balance", "status"]  # what fits 100 columns
+NARROW_COLUMNS = [c for c in TABLE_COLUMNS if c != "total"]  # under 100: what is still owed, and its state
 CARD_FIELDS = [
     ("number", "Invoice"), ("deal_id", "Deal"), ("deal", "Deal title"), ("contact", "Contact"),
     ("company", "Company"), ("issued", "Issued"), ("due", "Due"), ("total", "Total"), ("paid", "Paid"),
@@ -76,7 +77,7 @@ def list_invoices(
     if len(chosen) > 1:
         raise InputError("give only one of --open, --overdue, --paid, --all")
     rows = invoices.listing(book(ctx), chosen[0] if chosen else None, deal=deal)
-    table = render.Table(LIST_COLUMNS, rows, display=TABLE_COLUMNS,
+    table = render.Table(LIST_COLUMNS, rows, display=TABLE_COLUMNS, narrow=NARROW_COLUMNS,
                          empty="No invoices here. Issue one with `dealflow invoice add DEAL`.",
                          headers={"deal_id": "deal #", "days_overdue": "days late"}, row_style=_style)
     show(table, fmt, no_header)

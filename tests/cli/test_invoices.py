@@ -287,3 +287,16 @@ def test_render_writes_text_to_a_txt_file_and_a_bare_name(cli, sneaky, tmp_path)
     cli.ok("invoice", "render", "INV-0001", "-f", "md", "-o", str(tmp_path / "INV-0001"))
     assert (tmp_path / "inv.TXT").read_text(encoding="utf-8").startswith("INVOICE INV-0001")
     assert (tmp_path / "INV-0001").read_text(encoding="utf-8").startswith("# Invoice INV-0001")
+
+
+def test_list_on_an_80_column_terminal_shows_every_status_whole(cli, monkeypatch):
+    """A narrow terminal keeps number, who, due, balance and status readable (total is left to wider ones)."""
+    from rich.cells import cell_len
+
+    cli.ok("demo")
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = cli.ok("invoice", "list", "--all", "-f", "table").stdout.splitlines()
+    assert all(cell_len(line.rstrip()) <= 80 for line in lines)
+    assert lines[0].split() == ["number", "deal", "contact", "due", "balance", "status"]
+    statuses = [line.split()[-1] for line in lines if line.lstrip().startswith("INV-")]
+    assert statuses == ["paid", "partial", "issued"]
