@@ -88,12 +88,14 @@ def get(book: Book, number: str) -> dict[str, Any]:
 
 
 def show(book: Book, number: str) -> dict[str, Any]:
-    """An invoice with its lines and payments."""
+    """An invoice with its lines and payments; a line's quantity is a number (`2`, `1.5`), as JSON wants it.
+
+    It is stored as exact decimal text of at most three decimals, which a float gives back digit for digit."""
     invoice = get(book, number)
     return {
         **invoice,
-        "lines": book.rows("SELECT text, quantity, price, amount FROM invoice_lines WHERE invoice_id = ? ORDER BY id",
-                           (invoice["id"],)),
+        "lines": book.rows("""SELECT text, CAST(quantity AS NUMERIC) AS quantity, price, amount
+                              FROM invoice_lines WHERE invoice_id = ? ORDER BY id""", (invoice["id"],)),
         "payments": _payments(book, "p.invoice_id = ?", (invoice["id"],)),
     }
 

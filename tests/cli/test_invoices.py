@@ -39,7 +39,7 @@ def test_items_and_due_offset(cli, deal):
                              "--due", "+10d", "-f", "json").stdout)
     assert (made["number"], made["total"], made["due"]) == ("INV-0001", 3800.0, "2026-12-02")
     assert [(line["text"], line["quantity"], line["price"], line["amount"]) for line in made["lines"]] == [
-        ("Pump", "2", 1500.0, 3000.0), ("Installation", "1", 800.0, 800.0)]
+        ("Pump", 2, 1500.0, 3000.0), ("Installation", 1, 800.0, 800.0)]
 
 
 def test_quiet_prints_the_number(cli, deal):
@@ -95,7 +95,7 @@ def test_show_json_has_lines_and_payments(cli, deal, clock):
     assert {key: shown[key] for key in ("number", "total", "paid", "balance", "status", "company")} == {
         "number": "INV-0001", "total": 150.0, "paid": 50.0, "balance": 100.0, "status": "partial",
         "company": "Дача|Сервис"}
-    assert shown["lines"] == [{"text": "Кабель", "quantity": "1.5", "price": 100.0, "amount": 150.0}]
+    assert shown["lines"] == [{"text": "Кабель", "quantity": 1.5, "price": 100.0, "amount": 150.0}]  # numbers
     assert [(p["amount"], p["method"], p["at"]) for p in shown["payments"]] == [(50.0, "cash", "2026-11-23")]
 
 

@@ -61,7 +61,7 @@ def test_amount_defaults_to_the_deal_value_in_its_currency_and_due_to_the_terms(
     made = invoices.add(book, _deal(book)["id"])
     assert (made["total"], made["currency"], made["issued"], made["due"]) == (12_000_000, "RUB", "2026-11-22",
                                                                              "2026-12-06")
-    assert made["lines"] == [{"text": "Насос для дачи", "quantity": "1", "price": 12_000_000, "amount": 12_000_000}]
+    assert made["lines"] == [{"text": "Насос для дачи", "quantity": 1, "price": 12_000_000, "amount": 12_000_000}]
     settings.set_value(book, "invoice.due_days", "30")
     assert invoices.add(book, made["deal_id"], amount="5")["due"] == "2026-12-22"
 
@@ -69,9 +69,9 @@ def test_amount_defaults_to_the_deal_value_in_its_currency_and_due_to_the_terms(
 def test_items_multiply_exactly_and_round_half_up_to_the_cent(book):
     made = invoices.add(book, _deal(book)["id"], items=["Pump=2*1500", "Cable, m=1,5*0.33", "Bolt=0.125*1"])
     assert [(line["text"], line["quantity"], line["price"], line["amount"]) for line in made["lines"]] == [
-        ("Pump", "2", 150_000, 300_000),
-        ("Cable, m", "1.5", 33, 50),  # 49.5 kopecks → 50
-        ("Bolt", "0.125", 100, 13),  # 12.5 kopecks → 13
+        ("Pump", 2, 150_000, 300_000),
+        ("Cable, m", 1.5, 33, 50),  # 49.5 kopecks → 50
+        ("Bolt", 0.125, 100, 13),  # 12.5 kopecks → 13
     ]
     assert made["total"] == 300_063
 
