@@ -145,7 +145,7 @@ def parse_item(text: str) -> tuple[str, Decimal, int, str | None]:
     match = _ITEM.match(text.strip())
     if not match or not clean(match["text"]):
         raise InputError(f"cannot read item {text!r}; write it as \"TEXT=QTY*PRICE\", e.g. \"Pump=2*1500\" "
-                         "(the quantity may be decimal: \"Cable, m=1.5*120\")")
+                         "(the quantity may have up to three decimals: \"Cable, m=1.5*120\")")
     from decimal import Decimal
 
     quantity = Decimal(match["qty"].replace(",", "."))
@@ -324,7 +324,8 @@ def _payment_amount(invoice: dict[str, Any], amount: str | None) -> int:
     if minor > invoice["balance"]:
         balance = money.to_human(invoice["balance"], invoice["currency"])
         raise Conflict(f"{invoice['number']} has only {balance} unpaid; "
-                       f"a payment of {money.to_human(minor, invoice['currency'])} is more than that")
+                       f"a payment of {money.to_human(minor, invoice['currency'])} is more than that: record at most "
+                       f"{balance} (leave out --amount to pay the whole balance)")
     return minor
 
 

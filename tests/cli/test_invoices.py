@@ -171,7 +171,10 @@ def test_refusals_leave_the_book_unchanged(cli, deal, assert_refused):
     cli.ok("invoice", "pay", "INV-0001", "--amount", "100")
     cli.ok("invoice", "add", deal, "--amount", "500")
     cli.ok("invoice", "void", "INV-0002")
-    assert_refused("invoice", "pay", "INV-0001", "--amount", "901", message="only ₽ 900 unpaid")
+    assert_refused("invoice", "pay", "INV-0001", "--amount", "901",
+                   message="only ₽ 900 unpaid; a payment of ₽ 901 is more than that: record at most ₽ 900 "
+                           "(leave out --amount to pay the whole balance)")
+    assert_refused("invoice", "add", deal, "--item", "Cable=1.2345*10", message="up to three decimals")
     assert_refused("invoice", "void", "INV-0001", message="cannot be voided")
     assert_refused("invoice", "pay", "INV-0099", message="no invoice 'INV-0099'")
     assert_refused("invoice", "show", "INV-0099", message="no invoice")
