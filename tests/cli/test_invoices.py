@@ -303,3 +303,17 @@ def test_list_on_an_80_column_terminal_shows_every_status_whole(cli, monkeypatch
     assert lines[0].split() == ["number", "deal", "contact", "due", "balance", "status"]
     statuses = [line.split()[-1] for line in lines if line.lstrip().startswith("INV-")]
     assert statuses == ["paid", "partial", "issued"]
+
+
+def test_cards_do_not_call_a_paid_or_void_invoice_overdue(cli, deal, clock):
+    """A due date passed is news only while money is owed: settled and void invoices show the plain date."""
+    cli.ok("invoice", "add", deal, "--amount", "100")
+    cli.ok("invoice", "add", deal, "--amount", "200")
+    cli.ok("invoice", "add", deal, "--amount", "300")
+    clock("2026-12-10T10:00")
+    cli.ok("invoice", "pay", "INV-0001")
+    cli.ok("invoice", "void", "INV-0002")
+    for card in (cli.ok("show", deal, "-f", "table").stdout, cli.ok("contact", "show", "Пётр", "-f", "table").stdout):
+        rows = {line.split()[0]: line for line in card.splitlines() if line.lstrip().startswith("INV-")}
+        assert "overdue" not in rows["INV-0001"] and "overdue" not in rows["INV-0002"]
+        assert "2026-12-06 (4 days overdue)" in rows["INV-0003"]
