@@ -28,6 +28,7 @@ MONEY_KEYS = frozenset({
     "weighted", "invoiced", "at_risk", "value_at_risk", "threshold", "payment",
 })
 DAY_KEYS = frozenset({"due", "next_due", "expected_close", "next_touch"})  # shown relative to today
+SETTLED = frozenset({"paid", "void"})  # invoice statuses whose due date is history, not news
 NARROW = 100  # terminal columns below which tables keep each row to about a line (see _cut_widths)
 LAST_TEXT, CUT_TEXT = 16, 10  # on a narrow terminal: the least width of the last text column, of a cut one
 
@@ -253,7 +254,8 @@ def human_value(key: str, value: Any, row: dict[str, Any], today: date | None = 
         shown = value[:16].replace("T", " ")
         return relative(shown, value[:10], today, short=short) if key in DAY_KEYS else shown
     if isinstance(value, str) and key in DAY_KEYS and _DAY.fullmatch(value):
-        return relative(value, value, today, short=short)
+        # "7 days overdue" beside an invoice paid or void would be false: its due day is only a date now.
+        return relative(value, value, None if row.get("status") in SETTLED else today, short=short)
     return inert(str(value))
 
 

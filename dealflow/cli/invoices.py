@@ -10,7 +10,7 @@ import typer
 from dealflow import render
 from dealflow.cli.output import (AtOpt, Fmt, FormatOpt, NoHeaderOpt, NoteOpt, QuietOpt, book, confirm, moment, show,
                                  sub_app, write_file)
-from dealflow.core import invoices, money
+from dealflow.core import clock, invoices, money
 from dealflow.core.errors import InputError
 
 invoice_app = sub_app("Invoices and payments: from terms agreed to money received.")
@@ -18,7 +18,9 @@ invoice_app = sub_app("Invoices and payments: from terms agreed to money receive
 NumberArg = Annotated[str, typer.Argument(metavar="NUMBER", help="Invoice number as printed, e.g. INV-0007 (any case).")]
 LIST_COLUMNS = ["number", "deal_id", "deal", "contact", "issued", "due", "total", "paid", "balance", "currency",
                 "status", "days_overdue"]
-TABLE_COLUMNS = ["number", "deal", "contact", "due", "total", "balance", "status"]  # what fits 80 columns
+TABLE_COLUMNS = ["number", "deal", "contact", "due", "total", "balance", "status"]  # what fits 100 columns
+# Under 100 columns, as `today` (no contact): the deal, how late, what is still owed, and the state.
+NARROW_COLUMNS = ["number", "deal", "due", "balance", "status"]
 CARD_FIELDS = [
     ("number", "Invoice"), ("deal_id", "Deal"), ("deal", "Deal title"), ("contact", "Contact"),
     ("company", "Company"), ("issued", "Issued"), ("due", "Due"), ("total", "Total"), ("paid", "Paid"),
@@ -76,7 +78,7 @@ def list_invoices(
     if len(chosen) > 1:
         raise InputError("give only one of --open, --overdue, --paid, --all")
     rows = invoices.listing(book(ctx), chosen[0] if chosen else None, deal=deal)
-    table = render.Table(LIST_COLUMNS, rows, display=TABLE_COLUMNS,
+    table = render.Table(LIST_COLUMNS, rows, display=TABLE_COLUMNS, narrow=NARROW_COLUMNS, today=clock.today(),
                          empty="No invoices here. Issue one with `dealflow invoice add DEAL`.",
                          headers={"deal_id": "deal #", "days_overdue": "days late"}, row_style=_style)
     show(table, fmt, no_header)

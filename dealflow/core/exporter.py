@@ -35,12 +35,13 @@ QUERIES: dict[str, str] = {
                d.external_id AS deal_external_id, t.contact_id, c.name AS contact, c.email, c.phone
         FROM tasks t {_DEAL_OF.format(alias="t")} {_CONTACT_OF.format(alias="t")} ORDER BY t.id""",
     "invoices": f"""
-        SELECT i.number, i.deal_id, d.title AS deal, i.currency, i.total, {_PAID} AS paid,
+        SELECT i.number, i.deal_id, d.title AS deal, c.name AS contact, c.company, i.currency, i.total,
+               {_PAID} AS paid,
                CASE WHEN i.voided_at IS NULL THEN i.total - {_PAID} ELSE 0 END AS balance,
                CASE WHEN i.voided_at IS NOT NULL THEN 'void' WHEN {_PAID} >= i.total THEN 'paid'
                     WHEN {_PAID} > 0 THEN 'partial' ELSE 'issued' END AS status,
                i.issued, i.due, i.voided_at, i.void_note
-        FROM invoices i {_DEAL_OF.format(alias="i")} ORDER BY i.seq""",
+        FROM invoices i {_DEAL_OF.format(alias="i")} {_CONTACT_OF.format(alias="d")} ORDER BY i.seq""",
     "payments": """
         SELECT p.id, i.number AS invoice, i.deal_id, p.amount, i.currency, p.at, p.method
         FROM payments p JOIN invoices i ON i.id = p.invoice_id ORDER BY p.at, p.id""",

@@ -57,7 +57,7 @@ def _summary(doc: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _line_cells(doc: dict[str, Any]) -> list[list[str]]:
-    return [[str(index), line["text"], line["quantity"], _money(doc, line["price"]), _money(doc, line["amount"])]
+    return [[str(index), line["text"], str(line["quantity"]), _money(doc, line["price"]), _money(doc, line["amount"])]
             for index, line in enumerate(doc["lines"], 1)]
 
 

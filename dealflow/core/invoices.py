@@ -88,12 +88,14 @@ def get(book: Book, number: str) -> dict[str, Any]:
 
 
 def show(book: Book, number: str) -> dict[str, Any]:
-    """An invoice with its lines and payments."""
+    """An invoice with its lines and payments; a line's quantity is a number (`2`, `1.5`), as JSON wants it.
+
+    It is stored as exact decimal text of at most three decimals, which a float gives back digit for digit."""
     invoice = get(book, number)
     return {
         **invoice,
-        "lines": book.rows("SELECT text, quantity, price, amount FROM invoice_lines WHERE invoice_id = ? ORDER BY id",
-                           (invoice["id"],)),
+        "lines": book.rows("""SELECT text, CAST(quantity AS NUMERIC) AS quantity, price, amount
+                              FROM invoice_lines WHERE invoice_id = ? ORDER BY id""", (invoice["id"],)),
         "payments": _payments(book, "p.invoice_id = ?", (invoice["id"],)),
     }
 
@@ -143,7 +145,7 @@ def parse_item(text: str) -> tuple[str, Decimal, int, str | None]:
     match = _ITEM.match(text.strip())
     if not match or not clean(match["text"]):
         raise InputError(f"cannot read item {text!r}; write it as \"TEXT=QTY*PRICE\", e.g. \"Pump=2*1500\" "
-                         "(the quantity may be decimal: \"Cable, m=1.5*120\")")
+                         "(the quantity may have up to three decimals: \"Cable, m=1.5*120\")")
     from decimal import Decimal
 
     quantity = Decimal(match["qty"].replace(",", "."))
@@ -255,8 +257,21 @@ def _advance_to(book: Book, deal: dict[str, Any], role: str, moment: when.Moment
     target = pipeline.by_role(book, role)
     if deal["status"] != "open" or target is None or _position(book, deal["stage_id"]) >= target["position"]:
         return None
+    if later := _later(book, deal, moment):
+        return f"deal #{deal['id']} not moved to {target['name']}: {later}"
     deals.move(book, deal["id"], target["name"], note=note, at=moment)
     return f"deal #{deal['id']} moved to {target['name']}"
+
+
+def _later(book: Book, deal: dict[str, Any], moment: when.Moment) -> str | None:
+    """`it was reopened later (…)` when the deal's history has a step after a back-dated issue or payment.
+
+    The money is recorded all the same (it is a fact of its own day); the deal is left as the seller's later
+    step put it, since moving or closing it back then would rewrite its history."""
+    from dealflow.core import deals
+
+    step = deals.later_step(book, deal["id"], moment)
+    return f"it {deals.step_text(step)} later ({step['at']})" if step else None
 
 
 # --- payments and voiding --------------------------------------------------------------------------------
@@ -283,9 +298,17 @@ def pay(book: Book, number: str, *, amount: str | None = None, at: when.Moment |
                                  "method": clean(method)})
         change = None
         if paid == invoice["balance"]:
-            book.update("invoices", invoice["id"], {"paid_at": when.to_text(moment)})
-            change = _on_paid(book, deals.get(book, invoice["deal_id"]), moment, f"{invoice['number']} paid in full")
+            settled = _last_payment(book, invoice["id"])
+            book.update("invoices", invoice["id"], {"paid_at": when.to_text(settled)})
+            change = _on_paid(book, deals.get(book, invoice["deal_id"]), settled, f"{invoice['number']} paid in full")
         return {**show(book, invoice["number"]), "payment": paid, "deal_change": change}
+
+
+def _last_payment(book: Book, invoice_id: int) -> when.Moment:
+    """When an invoice was paid in full: its latest payment, whatever order the payments were typed in (from a
+    bank statement, the rest may be recorded before the advance that came first)."""
+    payments = book.rows("SELECT at FROM payments WHERE invoice_id = ?", (invoice_id,))
+    return max((when.from_text(payment["at"]) for payment in payments), key=when.as_datetime)
 
 
 def _payment_amount(invoice: dict[str, Any], amount: str | None) -> int:
@@ -301,7 +324,8 @@ def _payment_amount(invoice: dict[str, Any], amount: str | None) -> int:
     if minor > invoice["balance"]:
         balance = money.to_human(invoice["balance"], invoice["currency"])
         raise Conflict(f"{invoice['number']} has only {balance} unpaid; "
-                       f"a payment of {money.to_human(minor, invoice['currency'])} is more than that")
+                       f"a payment of {money.to_human(minor, invoice['currency'])} is more than that: record at most "
+                       f"{balance} (leave out --amount to pay the whole balance)")
     return minor
 
 
@@ -312,6 +336,8 @@ def _on_paid(book: Book, deal: dict[str, Any], moment: when.Moment, note: str) -
     if pipeline.by_role(book, "payment") is not None:
         return _advance_to(book, deal, "payment", moment, note)
     if deal["status"] == "open" and settings.get(book, "won_on_payment"):
+        if later := _later(book, deal, moment):
+            return f"deal #{deal['id']} not marked won: {later}; `dealflow won {deal['id']}` closes it"
         deals.close(book, deal["id"], "won", note=note, at=moment)
         return f"deal #{deal['id']} won"
     return None

@@ -215,3 +215,13 @@ def test_exports_hold_control_characters_exactly_and_import_gives_them_back(cli,
     for path in (db_path, other):
         with closing(sqlite3.connect(path)) as conn:
             assert conn.execute(texts).fetchall() == stored
+
+
+def test_invoices_export_names_the_client_for_the_accountant(cli):
+    """Each invoice row says who was billed (contact and company), beside what it is for and what is owed."""
+    cli.ok("add", "Окна", "--contact", "Пётр", "--company", "Дача, «Сервис»", "--value", "1 000", "--currency", "RUB")
+    cli.ok("invoice", "add", "1")
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "400")
+    rows = list(csv.DictReader(io.StringIO(cli.ok("export", "invoices").stdout)))
+    assert [(r["number"], r["deal"], r["contact"], r["company"], r["total"], r["paid"], r["balance"], r["status"])
+            for r in rows] == [("INV-0001", "Окна", "Пётр", "Дача, «Сервис»", "1000.00", "400.00", "600.00", "partial")]

@@ -39,7 +39,7 @@ def test_items_and_due_offset(cli, deal):
                              "--due", "+10d", "-f", "json").stdout)
     assert (made["number"], made["total"], made["due"]) == ("INV-0001", 3800.0, "2026-12-02")
     assert [(line["text"], line["quantity"], line["price"], line["amount"]) for line in made["lines"]] == [
-        ("Pump", "2", 1500.0, 3000.0), ("Installation", "1", 800.0, 800.0)]
+        ("Pump", 2, 1500.0, 3000.0), ("Installation", 1, 800.0, 800.0)]
 
 
 def test_quiet_prints_the_number(cli, deal):
@@ -95,7 +95,7 @@ def test_show_json_has_lines_and_payments(cli, deal, clock):
     assert {key: shown[key] for key in ("number", "total", "paid", "balance", "status", "company")} == {
         "number": "INV-0001", "total": 150.0, "paid": 50.0, "balance": 100.0, "status": "partial",
         "company": "Дача|Сервис"}
-    assert shown["lines"] == [{"text": "Кабель", "quantity": "1.5", "price": 100.0, "amount": 150.0}]
+    assert shown["lines"] == [{"text": "Кабель", "quantity": 1.5, "price": 100.0, "amount": 150.0}]  # numbers
     assert [(p["amount"], p["method"], p["at"]) for p in shown["payments"]] == [(50.0, "cash", "2026-11-23")]
 
 
@@ -171,7 +171,10 @@ def test_refusals_leave_the_book_unchanged(cli, deal, assert_refused):
     cli.ok("invoice", "pay", "INV-0001", "--amount", "100")
     cli.ok("invoice", "add", deal, "--amount", "500")
     cli.ok("invoice", "void", "INV-0002")
-    assert_refused("invoice", "pay", "INV-0001", "--amount", "901", message="only ₽ 900 unpaid")
+    assert_refused("invoice", "pay", "INV-0001", "--amount", "901",
+                   message="only ₽ 900 unpaid; a payment of ₽ 901 is more than that: record at most ₽ 900 "
+                           "(leave out --amount to pay the whole balance)")
+    assert_refused("invoice", "add", deal, "--item", "Cable=1.2345*10", message="up to three decimals")
     assert_refused("invoice", "void", "INV-0001", message="cannot be voided")
     assert_refused("invoice", "pay", "INV-0099", message="no invoice 'INV-0099'")
     assert_refused("invoice", "show", "INV-0099", message="no invoice")
@@ -287,3 +290,32 @@ def test_render_writes_text_to_a_txt_file_and_a_bare_name(cli, sneaky, tmp_path)
     cli.ok("invoice", "render", "INV-0001", "-f", "md", "-o", str(tmp_path / "INV-0001"))
     assert (tmp_path / "inv.TXT").read_text(encoding="utf-8").startswith("INVOICE INV-0001")
     assert (tmp_path / "INV-0001").read_text(encoding="utf-8").startswith("# Invoice INV-0001")
+
+
+def test_list_on_an_80_column_terminal_shows_every_status_whole(cli, monkeypatch):
+    """A narrow terminal keeps number, deal, how late, balance and status readable (contact and total are left to
+    wider ones); with NO_COLOR too, "overdue" is in words, not only in red."""
+    from rich.cells import cell_len
+
+    cli.ok("demo")
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = cli.ok("invoice", "list", "--all", "-f", "table").stdout.splitlines()
+    assert all(cell_len(line.rstrip()) <= 80 for line in lines)
+    assert lines[0].split() == ["number", "deal", "due", "balance", "status"]
+    rows = [line for line in lines if line.lstrip().startswith("INV-")]
+    assert [row.split()[-1] for row in rows] == ["paid", "partial", "issued"]
+    assert ["4 days overdue" in row for row in rows] == [False, True, True]  # the paid one is not "overdue"
+
+
+def test_cards_do_not_call_a_paid_or_void_invoice_overdue(cli, deal, clock):
+    """A due date passed is news only while money is owed: settled and void invoices show the plain date."""
+    cli.ok("invoice", "add", deal, "--amount", "100")
+    cli.ok("invoice", "add", deal, "--amount", "200")
+    cli.ok("invoice", "add", deal, "--amount", "300")
+    clock("2026-12-10T10:00")
+    cli.ok("invoice", "pay", "INV-0001")
+    cli.ok("invoice", "void", "INV-0002")
+    for card in (cli.ok("show", deal, "-f", "table").stdout, cli.ok("contact", "show", "Пётр", "-f", "table").stdout):
+        rows = {line.split()[0]: line for line in card.splitlines() if line.lstrip().startswith("INV-")}
+        assert "overdue" not in rows["INV-0001"] and "overdue" not in rows["INV-0002"]
+        assert "2026-12-06 (4 days overdue)" in rows["INV-0003"]

@@ -61,7 +61,7 @@ def test_amount_defaults_to_the_deal_value_in_its_currency_and_due_to_the_terms(
     made = invoices.add(book, _deal(book)["id"])
     assert (made["total"], made["currency"], made["issued"], made["due"]) == (12_000_000, "RUB", "2026-11-22",
                                                                              "2026-12-06")
-    assert made["lines"] == [{"text": "Насос для дачи", "quantity": "1", "price": 12_000_000, "amount": 12_000_000}]
+    assert made["lines"] == [{"text": "Насос для дачи", "quantity": 1, "price": 12_000_000, "amount": 12_000_000}]
     settings.set_value(book, "invoice.due_days", "30")
     assert invoices.add(book, made["deal_id"], amount="5")["due"] == "2026-12-22"
 
@@ -69,9 +69,9 @@ def test_amount_defaults_to_the_deal_value_in_its_currency_and_due_to_the_terms(
 def test_items_multiply_exactly_and_round_half_up_to_the_cent(book):
     made = invoices.add(book, _deal(book)["id"], items=["Pump=2*1500", "Cable, m=1,5*0.33", "Bolt=0.125*1"])
     assert [(line["text"], line["quantity"], line["price"], line["amount"]) for line in made["lines"]] == [
-        ("Pump", "2", 150_000, 300_000),
-        ("Cable, m", "1.5", 33, 50),  # 49.5 kopecks → 50
-        ("Bolt", "0.125", 100, 13),  # 12.5 kopecks → 13
+        ("Pump", 2, 150_000, 300_000),
+        ("Cable, m", 1.5, 33, 50),  # 49.5 kopecks → 50
+        ("Bolt", 0.125, 100, 13),  # 12.5 kopecks → 13
     ]
     assert made["total"] == 300_063
 
@@ -362,3 +362,40 @@ def test_paid_at_marks_the_moment_payments_reach_the_total(book, clock):
     clock("2026-11-27T15:30")
     invoices.pay(book, "INV-0001")
     assert book.value("SELECT paid_at FROM invoices") == "2026-11-27T15:30:00+03:00"
+
+
+def test_payments_typed_out_of_order_settle_on_the_day_the_last_money_came(book, clock):
+    """From a bank statement the rest may be typed before the advance: paid in full (and won) on the later day."""
+    deal = _deal(book)
+    invoices.add(book, deal["id"])
+    clock("2026-12-10T09:00")
+    invoices.pay(book, "INV-0001", amount="20 000", at=date(2026, 12, 5))
+    paid = invoices.pay(book, "INV-0001", at=date(2026, 12, 1))
+    assert paid["deal_change"] == f"deal #{deal['id']} won"
+    assert book.value("SELECT paid_at FROM invoices") == "2026-12-05"
+    assert deals.get(book, deal["id"])["closed_at"] == "2026-12-05"
+
+
+def test_a_payment_dated_before_the_deals_later_steps_is_recorded_and_leaves_the_deal(book, clock):
+    """Money that came before the deal was reopened is still money: recorded on its day, the deal left open."""
+    deal = _deal(book)
+    invoices.add(book, deal["id"])
+    clock("2026-12-10T09:00")
+    deals.close(book, deal["id"], "won", at=date(2026, 12, 1))
+    deals.reopen(book, deal["id"], at=date(2026, 12, 3))
+    paid = invoices.pay(book, "INV-0001", at=date(2026, 12, 2))
+    assert paid["status"] == "paid"
+    assert paid["deal_change"] == (f"deal #{deal['id']} not marked won: it was reopened later (2026-12-03); "
+                                   f"`dealflow won {deal['id']}` closes it")
+    assert deals.get(book, deal["id"])["status"] == "open"
+
+
+def test_an_invoice_back_dated_before_the_deals_last_move_leaves_the_deal_where_it_is(book, clock):
+    deal = _deal(book, stage="Lead")
+    clock("2026-11-25T09:00")
+    deals.move(book, deal["id"], "Negotiation")
+    made = invoices.add(book, deal["id"], at=date(2026, 11, 23))
+    assert (made["number"], made["issued"]) == ("INV-0001", "2026-11-23")
+    assert made["deal_change"] == (f"deal #{deal['id']} not moved to Invoiced: it moved to Negotiation later "
+                                   "(2026-11-25T09:00:00+03:00)")
+    assert deals.view(book, deal["id"])["stage"] == "Negotiation"
