@@ -258,5 +258,28 @@ def _v6(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX contacts_by_email_key ON contacts (email_key) WHERE email_key IS NOT NULL")
 
 
-MIGRATIONS: list[Migration] = [_script(V1), _script(V2), _script(V3), _script(V4), _script(V5), _v6]
+def _v7(conn: sqlite3.Connection) -> None:
+    """V7: a phone's key leaves out its extension. Books written before stored `+7 495 111-22-33 доб. 123`
+    under `74951112233123`, so its last ten digits were nobody's main line and a caller ID never found the
+    contact. Each such key is recomputed from the stored phone. A contact whose main line another contact
+    already has (two people at one office, allowed then) keeps its old key: one number is one contact, and a
+    migration must not fail; the first of them, by number, gets the line.
+
+    The extension's forms are written out here rather than by calling text.digits: a released migration must
+    keep doing what it did when released."""
+    import re
+
+    extension = re.compile(r"(?i)(?<=[\d\s).-])[\s,]*\(?\s*(?:доб(?:авочный)?|доп|вн(?:утренний)?|д|ext(?:ension)?|x|#)"
+                           r"\.?:?\s*\d+\s*\)?\s*$")
+    rows = conn.execute("SELECT id, phone, phone_digits FROM contacts WHERE phone_digits IS NOT NULL ORDER BY id")
+    contacts = rows.fetchall()
+    keys = {digits[-10:] for _, _, digits in contacts}
+    for contact_id, phone, old in contacts:
+        new = re.sub(r"\D", "", extension.sub("", phone or ""))
+        if new and new != old and new[-10:] not in keys:
+            conn.execute("UPDATE contacts SET phone_digits = ? WHERE id = ?", (new, contact_id))
+            keys.add(new[-10:])
+
+
+MIGRATIONS: list[Migration] = [_script(V1), _script(V2), _script(V3), _script(V4), _script(V5), _v6, _v7]
 VERSION = len(MIGRATIONS)

@@ -6,6 +6,7 @@ When a migration is added, add the book the previous version wrote; never regene
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -126,3 +127,26 @@ def test_a_book_another_program_changed_is_refused_not_half_upgraded(fixture, ch
     assert "another program has changed them; nothing was changed" in result.stderr
     assert "Traceback" not in result.stderr
     assert book.read_bytes() == before
+
+
+def test_schema_7_finds_an_office_contact_by_its_main_line(tmp_path):
+    """Schema 6 and before counted an extension's digits into the phone's key, so a caller ID (the main line)
+    missed the contact; the upgrade recomputes the key, and a second person on a line already taken keeps theirs."""
+    book = tmp_path / "book.db"
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "book-v6.db", book)
+    conn = sqlite3.connect(book)
+    conn.executemany("INSERT INTO contacts (id, name, phone, phone_digits, created_at) VALUES (?, ?, ?, ?, ?)", [
+        (100, "Анна", "+7 495 111-22-33 доб. 123", "74951112233123", "2026-11-01"),
+        (101, "Борис", "+7 495 111-22-33, доб. 7", "749511122337", "2026-11-02"),
+        (102, "Вера", "8 (903) 000-00-05 ext. 9", "890300000059", "2026-11-03"),
+    ])
+    conn.commit()
+    conn.close()
+    found = run_exe("--db", str(book), "lookup", "+7 495 111-22-33", "-f", "json")
+    assert found.returncode == 0, found.stderr
+    assert [card["name"] for card in json.loads(found.stdout)] == ["Анна"]
+    assert json.loads(run_exe("--db", str(book), "lookup", "+7 903 000 00 05", "-f", "json").stdout)[0]["name"] == "Вера"
+    conn = sqlite3.connect(book)
+    keys = conn.execute("SELECT name, phone_digits FROM contacts WHERE id >= 100 ORDER BY id").fetchall()
+    conn.close()
+    assert keys == [("Анна", "74951112233"), ("Борис", "749511122337"), ("Вера", "89030000005")]
