@@ -78,6 +78,10 @@ def connect(path: str, on_create: Callable[[sqlite3.Connection], None] | None = 
         raise DealflowError(f"cannot open {path}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         _prepare(conn, path, on_create)
+    except UnicodeDecodeError:  # SQLite's message quotes the damaged schema text, which Python cannot decode
+        conn.close()
+        raise DealflowError(f"the database file is damaged (its schema holds text that is not UTF-8): {path}; "
+                            "restore a backup made with `dealflow db backup`") from None
     except BaseException:
         conn.close()
         raise

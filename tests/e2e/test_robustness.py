@@ -137,6 +137,26 @@ def test_a_damaged_file_is_reported_clearly(tmp_path):
         assert "damaged" in result.stderr or "problem" in result.stderr or "malformed" in result.stderr
 
 
+def test_a_schema_damaged_with_text_that_is_not_utf8_is_reported_not_a_traceback(tmp_path):
+    """SQLite's error for such a schema quotes the damaged name, which Python cannot decode."""
+    db = tmp_path / "schema.db"
+    env = {"DEALFLOW_NOW": "2026-11-22T10:00"}
+    assert run_exe("--db", str(db), "add", "Окна", "--value", "100", env=env).returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET name = CAST(x'ff41' AS TEXT) WHERE name = 'deals_by_contact'")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    for args in (("deals",), ("today",), ("db", "check")):
+        result = run_exe("--db", str(db), *args, env=env)
+        assert result.returncode == 1, (args, result.stdout, result.stderr)
+        assert result.stderr == (f"Error: the database file is damaged (its schema holds text that is not UTF-8): "
+                                 f"{db}; restore a backup made with `dealflow db backup`\n"), args
+    assert db.read_bytes() == before
+
+
 def test_text_that_is_not_utf8_in_a_book_is_reported_as_damage_by_every_command(tmp_path):
     """Another program wrote bytes that are no UTF-8 into a title: SQLite hands them over, Python cannot read
     them. Every command that reads the deal says the file is damaged, and the quick `today` path too."""
