@@ -66,6 +66,7 @@ def repair(path: str) -> str:
         "  3. Without one, save what can still be read: `dealflow export KIND -o KIND.csv` for contacts, deals,",
         "     activities and tasks, and import those into a new book (the README's \"Move to a new book\"); or let",
         f"     SQLite salvage every readable row: sqlite3 {path} .recover | sqlite3 recovered.db",
+        "     (where .recover fails with \"SQL logic error\", as some sqlite3 builds do, .dump reads less but works)",
         "     then check the result: dealflow --db recovered.db db check"])
 
 
