@@ -4,9 +4,9 @@ system runs on every call, started in half the time.
 Importing Typer and Click costs about 30 ms, more than answering either command on a big book. When the
 command line is one of `COMMANDS` with only its own well-formed options, this module answers it directly,
 and reports a mistake in a value (`Error: …`, exit 1) as the full command line would; anything else (help,
-a typo, a book that does not open or is damaged) is handed to the full command line. Both commands only read, so handing
-over after a failed attempt repeats nothing. The options accepted here are checked against the Typer
-commands' by a test.
+a typo, a book that does not open or is damaged) is handed to the full command line. Both commands only
+read, so handing over after a failed attempt repeats nothing. The options accepted here are checked against
+the Typer commands' by a test.
 """
 
 from __future__ import annotations
