@@ -43,7 +43,8 @@ def add(
     ctx: typer.Context,
     deal: Annotated[str, typer.Argument(metavar="DEAL", help="Deal number: 42 or #42.")],
     amount: Annotated[str | None, typer.Option("--amount", "-a", metavar="AMOUNT",
-                                               help="Invoice this amount (default: the deal's value).")] = None,
+                                               help="Invoice this amount (default: what is not yet invoiced: the deal's value less its "
+                                                    "invoices that are not void).")] = None,
     item: Annotated[list[str] | None, typer.Option("--item", "-i", metavar="TEXT=QTY*PRICE",
                                                    help="A line, e.g. \"Pump=2*1500\" (repeat for more).")] = None,
     due: Annotated[str | None, typer.Option(metavar="WHEN",

@@ -173,8 +173,8 @@ def _same_currency(written: str | None, currency: str, what: str) -> None:
                          f"(or change it with `dealflow edit DEAL --currency {written}`)")
 
 
-def _lines(deal: dict[str, Any], amount: str | None, items: list[str]) -> list[dict[str, Any]]:
-    """The invoice lines: the items given, else one line for the amount (default: the deal's value)."""
+def _lines(book: Book, deal: dict[str, Any], amount: str | None, items: list[str]) -> list[dict[str, Any]]:
+    """The invoice lines: the items given, else one line for the amount (default: what is not yet invoiced)."""
     if items:
         lines = []
         for item in items:
@@ -193,8 +193,25 @@ def _lines(deal: dict[str, Any], amount: str | None, items: list[str]) -> list[d
     elif not deal["value"]:
         raise InputError(f"deal #{deal['id']} has no value; give --amount AMOUNT or --item \"TEXT=QTY*PRICE\"")
     else:
-        total = deal["value"]
+        total = _not_invoiced(book, deal)
     return [{"text": deal["title"], "quantity": "1", "price": total, "amount": total}]
+
+
+def _not_invoiced(book: Book, deal: dict[str, Any]) -> int:
+    """The deal's value less its live (not void) invoices: an advance of 400 on a 1 000 deal leaves 600 to bill,
+    so `invoice add DEAL` after it bills the rest, not the whole value a second time.
+
+    The invoices are all in the deal's currency: a deal with live invoices cannot change it (`deals.edit`)."""
+    billed = book.row("""SELECT coalesce(sum(total), 0) AS total, group_concat(number, ', ') AS numbers
+                         FROM (SELECT total, number FROM invoices WHERE deal_id = ? AND voided_at IS NULL
+                               ORDER BY seq)""", (deal["id"],))
+    left = deal["value"] - billed["total"]
+    if left <= 0:
+        raise InputError(f"deal #{deal['id']} is invoiced in full already: "
+                         f"{money.to_human(billed['total'], deal['currency'])} of its "
+                         f"{money.to_human(deal['value'], deal['currency'])} ({billed['numbers']}); to bill more "
+                         "anyway, give --amount AMOUNT or --item \"TEXT=QTY*PRICE\"")
+    return left
 
 
 def _next_number(book: Book) -> tuple[int, str]:
@@ -229,7 +246,7 @@ def add(book: Book, deal_ref: str | int, *, amount: str | None = None, items: li
         if deal["status"] == "lost":
             raise Conflict(f"deal #{deal['id']} is lost; `dealflow reopen {deal['id']}` first to invoice it")
         deals.not_before_created(deal, when.to_text(moment))
-        lines = _lines(deal, amount, items or [])
+        lines = _lines(book, deal, amount, items or [])
         total = sum(line["amount"] for line in lines)
         if total <= 0:
             raise InputError("an invoice must be for more than zero; give a positive --amount or item prices")

@@ -200,7 +200,7 @@ def test_payments_and_voids_cannot_happen_in_the_future(cli, deal, assert_refuse
     assert_refused("invoice", "pay", "INV-0001", "--at", "+1h", message="is in the future")
     assert_refused("invoice", "void", "INV-0001", "--at", "+1d", message="is in the future")
     assert_refused("invoice", "add", deal, "--amount", "$5", message="USD but the deal is in RUB")
-    assert_refused("invoice", "add", deal, "--due", "yesterday", message="before the issue date")
+    assert_refused("invoice", "add", deal, "--amount", "5", "--due", "yesterday", message="before the issue date")
     assert_refused("invoice", "add", "99", message="no deal #99")
     assert_refused("invoice", "pay", "INV-0001", "--at", "2026-11-01", message="before INV-0001 was issued")
     assert_refused("invoice", "list", "--open", "--paid", message="only one of")
@@ -216,6 +216,17 @@ def test_paying_a_paid_invoice_is_refused(cli, deal, assert_refused):
     cli.ok("invoice", "add", deal)
     cli.ok("invoice", "pay", "INV-0001")
     assert_refused("invoice", "pay", "INV-0001", message="INV-0001 is paid in full")
+
+
+def test_a_second_invoice_bills_what_is_left_and_then_nothing(cli, assert_refused):
+    """`invoice add DEAL` after an advance bills the rest of the deal, not its whole value again."""
+    cli.ok("add", "X", "--value", "1000", "--currency", "USD")
+    cli.ok("invoice", "add", "1", "--amount", "400")
+    assert cli.ok("invoice", "add", "1").stdout.startswith('Issued INV-0002 for deal #1 "X": $ 600, due ')
+    assert_refused("invoice", "add", "1", message="deal #1 is invoiced in full already: $ 1,000 of its $ 1,000 "
+                                                  "(INV-0001, INV-0002); to bill more anyway, give --amount AMOUNT "
+                                                  'or --item "TEXT=QTY*PRICE"')
+    assert "default: what is not yet invoiced" in " ".join(cli.ok("invoice", "add", "--help").stdout.split())
 
 
 def test_a_deal_without_value_is_refused(cli, assert_refused):

@@ -399,3 +399,27 @@ def test_an_invoice_back_dated_before_the_deals_last_move_leaves_the_deal_where_
     assert made["deal_change"] == (f"deal #{deal['id']} not moved to Invoiced: it moved to Negotiation later "
                                    "(2026-11-25T09:00:00+03:00)")
     assert deals.view(book, deal["id"])["stage"] == "Negotiation"
+
+
+# --- the default amount: what is not yet invoiced -------------------------------------------------------
+
+
+def test_the_default_amount_is_what_earlier_invoices_left_of_the_deal_value(book):
+    """An advance of 400 on a 1 000 deal leaves 600 to bill; a void invoice bills nothing."""
+    deal = _deal(book, value="1 000")
+    invoices.add(book, deal["id"], amount="400")
+    rest = invoices.add(book, deal["id"])
+    assert (rest["total"], rest["lines"][0]["price"]) == (60_000, 60_000)
+    invoices.void(book, rest["number"])
+    assert invoices.add(book, deal["id"])["total"] == 60_000  # the void one did not count
+
+
+def test_nothing_left_to_bill_is_refused_and_says_how_to_bill_more(book):
+    deal = _deal(book, value="1 000")
+    invoices.add(book, deal["id"], amount="400")
+    invoices.add(book, deal["id"], amount="700")  # more than the value: nothing is left either
+    with pytest.raises(InputError, match=r"deal #\d+ is invoiced in full already: ₽ 1\u202f100 of its ₽ 1\u202f000 "
+                                         r"\(INV-0001, INV-0002\); to bill more anyway, give --amount AMOUNT or "
+                                         r"--item \"TEXT=QTY\*PRICE\""):
+        invoices.add(book, deal["id"])
+    assert invoices.add(book, deal["id"], items=["Extra=1*50"])["total"] == 5_000
