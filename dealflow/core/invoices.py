@@ -214,6 +214,23 @@ def _not_invoiced(book: Book, deal: dict[str, Any]) -> int:
     return left
 
 
+def _due_day(book: Book, due: str | when.Moment | None, issued: date) -> date:
+    """When the invoice is due: `due` (a day, or a WHEN as typed), else the issue date plus `invoice.due_days`.
+
+    An offset (`+14d`, `1m`) is payment terms, so it counts from the issue date: a back-dated invoice
+    (`--at 2026-11-01 --due +14d`) is due 2026-11-15 whatever day it is typed in. Any other WHEN names
+    a calendar day (`eom`, `fri`, `2026-12-20`) and is read as usual."""
+    if due is None:
+        return issued + timedelta(days=settings.get(book, "invoice.due_days"))
+    if not isinstance(due, str):
+        return when.day_of(due)
+    try:
+        terms = when.parse_offset(due)
+    except InputError:  # not an offset
+        return when.day_of(when.parse(due))
+    return when.day_of(terms.apply(issued))
+
+
 def _next_number(book: Book) -> tuple[int, str]:
     """The next sequence number and the invoice number it makes with the current prefix.
 
@@ -230,10 +247,10 @@ def _next_number(book: Book) -> tuple[int, str]:
 
 
 def add(book: Book, deal_ref: str | int, *, amount: str | None = None, items: list[str] | None = None,
-        due: when.Moment | None = None, at: when.Moment | None = None) -> dict[str, Any]:
+        due: str | when.Moment | None = None, at: when.Moment | None = None) -> dict[str, Any]:
     """Issue an invoice for a deal; an open deal earlier in the pipeline moves to the invoice stage.
 
-    Returns the invoice (as `show` gives it) plus `deal_change`: what happened to the deal, or None.
+    `due` is a WHEN as typed (see `_due_day`) or a day. Returns the invoice (as `show` gives it) plus `deal_change`: what happened to the deal, or None.
     """
     from dealflow.core import deals
 
@@ -250,7 +267,7 @@ def add(book: Book, deal_ref: str | int, *, amount: str | None = None, items: li
         total = sum(line["amount"] for line in lines)
         if total <= 0:
             raise InputError("an invoice must be for more than zero; give a positive --amount or item prices")
-        due_day = when.day_of(due) if due is not None else issued + timedelta(days=settings.get(book, "invoice.due_days"))
+        due_day = _due_day(book, due, issued)
         if due_day < issued:
             raise InputError(f"the due date {due_day} is before the issue date {issued}")
         seq, number = _next_number(book)

@@ -42,6 +42,22 @@ def test_items_and_due_offset(cli, deal):
         ("Pump", 2, 1500.0, 3000.0), ("Installation", 1, 800.0, 800.0)]
 
 
+def test_a_due_offset_counts_from_a_back_dated_issue_date(cli):
+    """`--at 2026-11-01 --due +14d` gives 14 days from the issue, as the terms say, not from today."""
+    cli.ok("add", "X", "--value", "1000", "--at", "2026-10-01")
+    made = json.loads(cli.ok("invoice", "add", "1", "--amount", "100", "--at", "2026-11-01", "--due", "+14d",
+                             "-f", "json").stdout)
+    assert (made["issued"], made["due"]) == ("2026-11-01", "2026-11-15")
+    made = json.loads(cli.ok("invoice", "add", "1", "--amount", "100", "--at", "2026-10-31", "--due", "1m",
+                             "-f", "json").stdout)
+    assert made["due"] == "2026-11-30"
+    made = json.loads(cli.ok("invoice", "add", "1", "--amount", "100", "--at", "2026-11-01", "-f", "json").stdout)
+    assert made["due"] == "2026-11-15"  # the default terms, invoice.due_days = 14, count from the issue too
+    made = json.loads(cli.ok("invoice", "add", "1", "--amount", "100", "--at", "2026-11-01", "--due", "eom",
+                             "-f", "json").stdout)
+    assert made["due"] == "2026-11-30"  # a named day is the calendar's: this month's end
+
+
 def test_quiet_prints_the_number(cli, deal):
     assert cli.ok("invoice", "add", "-q", deal).stdout == "INV-0001\n"
     assert cli.ok("invoice", "pay", "-q", "INV-0001", "--amount", "1").stdout == "INV-0001\n"
