@@ -176,7 +176,40 @@ def test_render_text(cli, sneaky):
     assert lines[0] == "INVOICE INV-0001"
     assert "From: Alex <Seller>" in lines
     assert "To:   <script>alert(1)</script>" in lines
-    assert "Balance due  $ 200.30 by 2026-12-06" in lines
+    stripped = [line.strip() for line in lines]
+    assert "Paid  $ 100.00" in stripped  # with cents, as the prices have
+    assert "Balance due  $ 200.30 by 2026-12-06" in stripped
+
+
+@pytest.fixture
+def mixed_cents(cli):
+    """INV-0001: $ 45 000 and $ 5 000.50 (whole dollars beside cents), $ 1 000 paid."""
+    cli.ok("add", "Pumps", "--value", "50000", "--currency", "USD")
+    cli.ok("invoice", "add", "1", "--item", "Pump=1*45000", "--item", "Filter=1*5000.50")
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "1000")
+
+
+def test_render_text_shows_every_amount_with_cents_when_one_has_them_and_aligns_them(cli, mixed_cents):
+    lines = cli.ok("invoice", "render", "INV-0001").stdout.splitlines()
+    table = lines[lines.index("#  Item    Qty        Price       Amount"):]
+    assert table[:3] == ["#  Item    Qty        Price       Amount",
+                         "1  Pump      1  $ 45,000.00  $ 45,000.00",
+                         "2  Filter    1   $ 5,000.50   $ 5,000.50"]
+    assert table[4:] == ["                      Total  $ 50,000.50",
+                         "                       Paid   $ 1,000.00",
+                         "                Balance due  $ 49,000.50 by 2026-12-06"]
+
+
+def test_render_markdown_shows_every_amount_with_cents_when_one_has_them(cli, mixed_cents):
+    md = cli.ok("invoice", "render", "INV-0001", "-f", "md").stdout
+    assert "| 1 | Pump | 1 | $ 45,000.00 | $ 45,000.00 |" in md
+    assert "**Paid:** $ 1,000.00  " in md.splitlines()
+
+
+def test_render_keeps_whole_amounts_whole(cli, deal):
+    cli.ok("invoice", "add", deal, "--item", "Насос=2*1500")
+    text = cli.ok("invoice", "render", "INV-0001").stdout
+    assert "₽ 3\u202f000" in text and ".00" not in text
 
 
 # --- refusals: a clean error and the book unchanged -------------------------------------------------------
