@@ -85,6 +85,13 @@ def _title(doc: dict[str, Any]) -> str:
 
 
 def to_text(doc: dict[str, Any]) -> str:
+    """The invoice as plain text, its columns aligned by width on screen (空调 takes four columns, not two)."""
+    from rich.cells import cell_len  # Rich is heavy: loaded only to render
+
+    def pad(cell: str, width: int, right: bool) -> str:
+        gap = " " * (width - cell_len(cell))
+        return gap + cell if right else cell + gap
+
     seller = _party(doc["seller"], "name", "details") or ["—"]
     buyer = _party(doc["buyer"], "name", "company", "email", "phone") or ["—"]
     out = [_title(doc).upper(), f"Issued {doc['issued']}    Due {doc['due']}", ""]
@@ -93,14 +100,13 @@ def to_text(doc: dict[str, Any]) -> str:
     out.append("")
     money = _money(doc)
     rows, summary = [HEADINGS] + _line_cells(doc, money), _summary(doc, money)
-    widths = [max(len(row[col]) for row in rows) for col in range(len(HEADINGS))]
-    widths[-1] = max(widths[-1], *(len(value) for _, value, _ in summary))  # the totals stand under Amount
+    widths = [max(cell_len(row[col]) for row in rows) for col in range(len(HEADINGS))]
+    widths[-1] = max(widths[-1], *(cell_len(value) for _, value, _ in summary))  # the totals stand under Amount
     for row in rows:
-        cells = [cell.rjust(widths[i]) if i in NUMERIC else cell.ljust(widths[i]) for i, cell in enumerate(row)]
-        out.append("  ".join(cells).rstrip())
+        out.append("  ".join(pad(cell, widths[i], i in NUMERIC) for i, cell in enumerate(row)).rstrip())
     out.append("")
     label_width = sum(widths[:-1]) + 2 * (len(widths) - 2)  # up to the gap before Amount
-    out += [f"{label:>{label_width}}  {_value(value.rjust(widths[-1]), note)}" for label, value, note in summary]
+    out += [f"{label:>{label_width}}  {_value(pad(value, widths[-1], True), note)}" for label, value, note in summary]
     return "\n".join(out) + "\n"
 
 

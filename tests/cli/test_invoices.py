@@ -206,6 +206,16 @@ def test_render_markdown_shows_every_amount_with_cents_when_one_has_them(cli, mi
     assert "**Paid:** $ 1,000.00  " in md.splitlines()
 
 
+def test_render_text_aligns_double_width_text_by_its_width_on_screen(cli, deal):
+    """空调 (air conditioner) is four columns wide on a terminal, though two characters long."""
+    cli.ok("invoice", "add", deal, "--item", "Pump=1*100", "--item", "空调=2*100")
+    lines = cli.ok("invoice", "render", "INV-0001").stdout.splitlines()
+    start = lines.index("#  Item  Qty  Price  Amount")
+    assert lines[start:start + 3] == ["#  Item  Qty  Price  Amount",
+                                      "1  Pump    1  ₽ 100   ₽ 100",
+                                      "2  空调    2  ₽ 100   ₽ 200"]
+
+
 def test_render_keeps_whole_amounts_whole(cli, deal):
     cli.ok("invoice", "add", deal, "--item", "Насос=2*1500")
     text = cli.ok("invoice", "render", "INV-0001").stdout
