@@ -69,8 +69,10 @@ def _value(value: str, note: str) -> str:
 
 
 def _line_cells(doc: dict[str, Any], money: Money) -> list[list[str]]:
-    return [[str(index), line["text"], str(line["quantity"]), money(line["price"]), money(line["amount"])]
-            for index, line in enumerate(doc["lines"], 1)]
+    """The lines' cells; a line's text on one line (a deal title with a line break gives the default line its
+    text), so that it stays in its row."""
+    return [[str(index), " ".join(line["text"].split()), str(line["quantity"]), money(line["price"]),
+             money(line["amount"])] for index, line in enumerate(doc["lines"], 1)]
 
 
 HEADINGS = ["#", "Item", "Qty", "Price", "Amount"]

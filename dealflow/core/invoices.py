@@ -49,6 +49,8 @@ JOIN deals d ON d.id = f.deal_id
 LEFT JOIN contacts c ON c.id = d.contact_id
 """
 
+# Line breaks and other control characters (C0, DEL, C1, Unicode line and paragraph separators).
+_CONTROL = Regex(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ITEM = Regex(r"(?s)^(?P<text>.+)=\s*(?P<qty>\d+(?:[.,]\d{1,3})?)\s*\*\s*(?P<price>.+)$")
 
 
@@ -146,6 +148,9 @@ def parse_item(text: str) -> tuple[str, Decimal, int, str | None]:
     if not match or not clean(match["text"]):
         raise InputError(f"cannot read item {text!r}; write it as \"TEXT=QTY*PRICE\", e.g. \"Pump=2*1500\" "
                          "(the quantity may have up to three decimals: \"Cable, m=1.5*120\")")
+    if _CONTROL.search(match["text"]):  # pasted or typed by mistake: one item is one line of the invoice
+        raise InputError(f"item {text!r}: its text has a line break or another control character; write each "
+                         "item on one line (one --item for each line of the invoice)")
     from decimal import Decimal
 
     quantity = Decimal(match["qty"].replace(",", "."))

@@ -216,6 +216,22 @@ def test_render_text_aligns_double_width_text_by_its_width_on_screen(cli, deal):
                                       "2  空调    2  ₽ 100   ₽ 200"]
 
 
+@pytest.mark.parametrize("item", ["a\nb=1*1", "a\r\nb=1*1", "Pump\t2=1*1", "Pump\x1b[31m=1*1", "a\u2028b=1*1"])
+def test_an_item_with_a_line_break_or_control_character_is_refused(cli, deal, assert_refused, item):
+    """An invoice line is one line: a break typed or pasted into it is refused, not sent to a client."""
+    assert_refused("invoice", "add", deal, "--item", "Pump=1*5", "--item", item,
+                   message=f"item {item!r}: its text has a line break or another control character; "
+                           "write each item on one line (one --item for each line of the invoice)")
+
+
+def test_render_puts_a_line_on_one_line_whatever_its_text(cli, assert_refused):
+    """A deal title with a line break (the default line's text) stays on its row in text and Markdown."""
+    cli.ok("add", "Two\nlines", "--value", "10")
+    cli.ok("invoice", "add", "1")
+    assert "1  Two lines    1" in cli.ok("invoice", "render", "INV-0001").stdout
+    assert "| 1 | Two lines | 1 |" in cli.ok("invoice", "render", "INV-0001", "-f", "md").stdout
+
+
 def test_render_keeps_whole_amounts_whole(cli, deal):
     cli.ok("invoice", "add", deal, "--item", "Насос=2*1500")
     text = cli.ok("invoice", "render", "INV-0001").stdout
