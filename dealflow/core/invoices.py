@@ -446,8 +446,9 @@ def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, An
 
     Only deals won within `deal_lifetime_days`: older wins (years of imported history) were invoiced
     elsewhere or never will be, and would bury today's real omissions.
-    `due` is the day the deal became ready to invoice (won, or entered its stage) and `days` counts from
-    it; the state is the book's as it is, so `until` does not change it.
+    `due` is the day the deal became ready to invoice (won, or entered its stage), or the day its last
+    invoice was voided if that is later, and `days` counts from it: a deal whose invoice was voided today
+    is not a week late. The state is the book's as it is, so `until` does not change it.
     """
     invoice_stage = pipeline.by_role(book, "invoice")
     won_since = (day - timedelta(days=settings.get(book, "deal_lifetime_days"))).isoformat()
@@ -463,12 +464,25 @@ def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, An
             uninvoiced (id) AS MATERIALIZED (
                 SELECT id FROM ready
                 WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.deal_id = ready.id AND i.voided_at IS NULL))
-            SELECT {DEAL_COLUMNS}, d.status,
-                   substr(CASE d.status WHEN 'won' THEN d.closed_at ELSE d.stage_entered_at END, 1, 10) AS due
+            SELECT {DEAL_COLUMNS}, d.status, v.number AS voided, substr(v.voided_at, 1, 10) AS voided_on,
+                   max(substr(CASE d.status WHEN 'won' THEN d.closed_at ELSE d.stage_entered_at END, 1, 10),
+                       coalesce(substr(v.voided_at, 1, 10), '')) AS due
             FROM uninvoiced u CROSS JOIN deals d ON d.id = u.id {DEAL_JOINS}
+            -- the last one voided (every invoice of such a deal is void), found on the deal's index entries
+            LEFT JOIN invoices v ON v.id = (SELECT i.id FROM invoices i WHERE i.deal_id = d.id
+                                            ORDER BY i.voided_at DESC, i.seq DESC LIMIT 1)
             ORDER BY due, d.id""",
         {"position": invoice_stage["position"] if invoice_stage else None, "won_since": won_since})
     return [item("not-invoiced", row, due=row["due"], days=max((day - date.fromisoformat(row["due"])).days, 0),
-                 detail=(f"Deal #{row['deal_id']} won but never invoiced" if row["status"] == "won"
-                         else f"Deal #{row['deal_id']} is in {row['stage']} with no invoice"))
+                 detail=_not_invoiced_detail(row))
             for row in rows]
+
+
+def _not_invoiced_detail(row: dict[str, Any]) -> str:
+    """`Deal #5 won but never invoiced`, or with a void invoice: `Deal #5 won, INV-0003 voided 2026-11-22; not
+    invoiced since` (it was invoiced once, and the seller should know that invoice no longer counts)."""
+    deal = f"Deal #{row['deal_id']}"
+    state = "won" if row["status"] == "won" else f"is in {row['stage']}"
+    if row["voided"]:
+        return f"{deal} {state}, {row['voided']} voided {row['voided_on']}; not invoiced since"
+    return f"{deal} won but never invoiced" if row["status"] == "won" else f"{deal} {state} with no invoice"

@@ -341,6 +341,26 @@ def test_agenda_not_invoiced(book, clock):
         won["id"]]
 
 
+def test_not_invoiced_after_a_void_counts_from_the_void_and_says_so(book, clock):
+    """Voiding the only invoice makes the deal not invoiced again from that day, not from its stage entry."""
+    waiting = _deal(book, stage="Proposal")
+    won = _deal(book, stage="Proposal", contact="Anna", value="10")
+    invoices.add(book, waiting["id"])  # INV-0001; the deal enters Invoiced on 2026-11-22
+    deals.close(book, won["id"], "won")  # won on 2026-11-22
+    invoices.add(book, won["id"])  # INV-0002
+    invoices.add(book, won["id"], amount="1")  # INV-0003
+    clock("2026-11-25T12:00")
+    invoices.void(book, "INV-0001")
+    invoices.void(book, "INV-0003")
+    invoices.void(book, "INV-0002", at=date(2026, 11, 24))  # voided later, dated earlier: INV-0003 is the last
+    items = invoices.agenda_not_invoiced(book, date(2026, 11, 28), date(2026, 11, 28))
+    assert [(i["deal_id"], i["due"], i["days"], i["detail"]) for i in items] == [
+        (waiting["id"], "2026-11-25", 3,
+         f"Deal #{waiting['id']} is in Invoiced, INV-0001 voided 2026-11-25; not invoiced since"),
+        (won["id"], "2026-11-25", 3, f"Deal #{won['id']} won, INV-0003 voided 2026-11-25; not invoiced since"),
+    ]
+
+
 def test_not_invoiced_forgets_wins_older_than_the_deal_lifetime(book):
     """Years of imported wins must not bury today's omissions: only wins within deal_lifetime_days count."""
     old = _deal(book, stage="Proposal", at=date(2026, 7, 1))
