@@ -388,9 +388,12 @@ def void(book: Book, number: str, *, note: str | None = None, at: when.Moment | 
         invoice = get(book, number)
         if invoice["status"] == "void":
             raise Conflict(f"{invoice['number']} is already void")
-        if invoice["paid"]:
-            raise Conflict(f"{invoice['number']} has payments ({money.to_human(invoice['paid'], invoice['currency'])})"
-                           "; an invoice with payments cannot be voided")
+        if invoice["paid"]:  # SPEC §9; dealflow records money received, it does not pay it back
+            raise Conflict(f"{invoice['number']} has payments ({money.to_human(invoice['paid'], invoice['currency'])}"
+                           "), and money received stays on record: an invoice with payments cannot be voided. If "
+                           "the money goes back to the client, refund it outside dealflow; to bill another amount, "
+                           "issue a correcting invoice with "
+                           f"`dealflow invoice add {invoice['deal_id']} --amount AMOUNT`")
         moment = when.event_moment(at)
         if when.day_of(moment) < date.fromisoformat(invoice["issued"]):
             raise InputError(f"{invoice['number']} cannot be voided before it was issued ({invoice['issued']})")

@@ -269,6 +269,16 @@ def test_refusals_leave_the_book_unchanged(cli, deal, assert_refused):
     assert_refused("invoice", "add", deal, "--at", "tomorrow", message="is in the future")
 
 
+def test_voiding_a_paid_on_invoice_says_what_to_do_instead(cli, deal, assert_refused):
+    cli.ok("invoice", "add", deal, "--amount", "1 000")
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "100")
+    assert_refused("invoice", "void", "INV-0001",
+                   message="INV-0001 has payments (₽ 100), and money received stays on record: an invoice with "
+                           "payments cannot be voided. If the money goes back to the client, refund it outside "
+                           "dealflow; to bill another amount, issue a correcting invoice with "
+                           "`dealflow invoice add 1 --amount AMOUNT`")
+
+
 def test_payments_and_voids_cannot_happen_in_the_future(cli, deal, assert_refused):
     cli.ok("invoice", "add", deal)
     assert_refused("invoice", "add", deal, "--at", "tomorrow", message="is in the future")  # already invoiced
