@@ -43,17 +43,19 @@ def add(
     ctx: typer.Context,
     deal: Annotated[str, typer.Argument(metavar="DEAL", help="Deal number: 42 or #42.")],
     amount: Annotated[str | None, typer.Option("--amount", "-a", metavar="AMOUNT",
-                                               help="Invoice this amount (default: the deal's value).")] = None,
+                                               help="Invoice this amount (default: what is not yet invoiced: the deal's value less its "
+                                                    "invoices that are not void).")] = None,
     item: Annotated[list[str] | None, typer.Option("--item", "-i", metavar="TEXT=QTY*PRICE",
                                                    help="A line, e.g. \"Pump=2*1500\" (repeat for more).")] = None,
-    due: Annotated[str | None, typer.Option(metavar="WHEN",
-                                            help="Due date (default: issue date + setting invoice.due_days).")] = None,
+    due: Annotated[str | None, typer.Option(
+        metavar="WHEN", help="Due date; an offset such as +14d counts from the issue date (default: issue date + "
+                             "setting invoice.due_days).")] = None,
     at: AtOpt = None,
     fmt: FormatOpt = Fmt.auto,
     quiet: QuietOpt = False,
 ) -> None:
     """Issue an invoice for a deal; the deal moves to the invoice stage if it is earlier."""
-    made = invoices.add(book(ctx), deal, amount=amount, items=item, due=moment(due), at=moment(at))
+    made = invoices.add(book(ctx), deal, amount=amount, items=item, due=due, at=moment(at))
     line = (f'Issued {made["number"]} for deal #{made["deal_id"]} "{made["deal"]}": {_human(made, made["total"])}, '
             f'due {made["due"]}{_then(made)}')
     confirm(fmt, quiet, line, made, made["number"])

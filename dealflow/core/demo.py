@@ -200,7 +200,7 @@ def _invoices(book: Book, now: datetime) -> None:
         invoices.pay(book, paid["number"], at=after_entry(deal, 7), method="card")
     for index, deal in enumerate(in_invoice_stage):
         issued = after_entry(deal, 1)
-        overdue = invoices.add(book, deal["id"], at=issued, due=issued.date() + timedelta(days=7))
+        overdue = invoices.add(book, deal["id"], at=issued, due="+7d")
         if index == 0:
             invoices.pay(book, overdue["number"], amount=money.to_plain(overdue["total"] * 2 // 5),
                          at=after_entry(deal, 4), method="transfer")

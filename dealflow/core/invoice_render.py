@@ -8,10 +8,10 @@ people, exact to the cent.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from dealflow.core.errors import InputError
-from dealflow.core.money import to_human
+from dealflow.core.money import SCALE, to_human
 
 SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
@@ -39,8 +39,15 @@ def render(doc: dict[str, Any], fmt: str) -> str:
     return writers[fmt](doc)
 
 
-def _money(doc: dict[str, Any], minor: int) -> str:
-    return to_human(minor, doc["currency"])
+Money = Callable[[int], str]  # minor units → the amount as this invoice shows it
+
+
+def _money(doc: dict[str, Any]) -> Money:
+    """How this invoice shows money: every amount with cents when any has them (`$ 45,000.00` above
+    `$ 5,000.50`, not `$ 45,000`), so a column of amounts has one number of decimals and lines up."""
+    amounts = [doc["total"], doc["paid"]] + [line[key] for line in doc["lines"] for key in ("price", "amount")]
+    cents = any(amount % SCALE for amount in amounts)
+    return lambda minor: to_human(minor, doc["currency"], cents=cents)
 
 
 def _party(party: dict[str, Any], *keys: str) -> list[str]:
@@ -48,17 +55,24 @@ def _party(party: dict[str, Any], *keys: str) -> list[str]:
     return [line for key in keys if party.get(key) for line in str(party[key]).splitlines() if line.strip()]
 
 
-def _summary(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    """Total, paid and balance (the balance says when it is due)."""
-    rows = [("Total", _money(doc, doc["total"])), ("Paid", _money(doc, doc["paid"]))]
+def _summary(doc: dict[str, Any], money: Money) -> list[tuple[str, str, str]]:
+    """Total, paid and balance as (label, value, note): the balance's note says when it is due."""
+    rows = [("Total", money(doc["total"]), ""), ("Paid", money(doc["paid"]), "")]
     if doc["status"] == "void":
-        return rows + [("Status", "VOID")]
-    return rows + [("Balance due", _money(doc, doc["balance"]) + (f" by {doc['due']}" if doc["balance"] else ""))]
+        return rows + [("Status", "VOID", "")]
+    return rows + [("Balance due", money(doc["balance"]), f"by {doc['due']}" if doc["balance"] else "")]
 
 
-def _line_cells(doc: dict[str, Any]) -> list[list[str]]:
-    return [[str(index), line["text"], str(line["quantity"]), _money(doc, line["price"]), _money(doc, line["amount"])]
-            for index, line in enumerate(doc["lines"], 1)]
+def _value(value: str, note: str) -> str:
+    """A summary value with its note, on one line."""
+    return f"{value} {note}" if note else value
+
+
+def _line_cells(doc: dict[str, Any], money: Money) -> list[list[str]]:
+    """The lines' cells; a line's text on one line (a deal title with a line break gives the default line its
+    text), so that it stays in its row."""
+    return [[str(index), " ".join(line["text"].split()), str(line["quantity"]), money(line["price"]),
+             money(line["amount"])] for index, line in enumerate(doc["lines"], 1)]
 
 
 HEADINGS = ["#", "Item", "Qty", "Price", "Amount"]
@@ -73,21 +87,28 @@ def _title(doc: dict[str, Any]) -> str:
 
 
 def to_text(doc: dict[str, Any]) -> str:
+    """The invoice as plain text, its columns aligned by width on screen (空调 takes four columns, not two)."""
+    from rich.cells import cell_len  # Rich is heavy: loaded only to render
+
+    def pad(cell: str, width: int, right: bool) -> str:
+        gap = " " * (width - cell_len(cell))
+        return gap + cell if right else cell + gap
+
     seller = _party(doc["seller"], "name", "details") or ["—"]
     buyer = _party(doc["buyer"], "name", "company", "email", "phone") or ["—"]
     out = [_title(doc).upper(), f"Issued {doc['issued']}    Due {doc['due']}", ""]
     for label, block in (("From", seller), ("To", buyer)):
         out += [f"{label + ':':<6}{line}" if index == 0 else f"{'':<6}{line}" for index, line in enumerate(block)]
     out.append("")
-    rows = [HEADINGS] + _line_cells(doc)
-    widths = [max(len(row[col]) for row in rows) for col in range(len(HEADINGS))]
+    money = _money(doc)
+    rows, summary = [HEADINGS] + _line_cells(doc, money), _summary(doc, money)
+    widths = [max(cell_len(row[col]) for row in rows) for col in range(len(HEADINGS))]
+    widths[-1] = max(widths[-1], *(cell_len(value) for _, value, _ in summary))  # the totals stand under Amount
     for row in rows:
-        cells = [cell.rjust(widths[i]) if i in NUMERIC else cell.ljust(widths[i]) for i, cell in enumerate(row)]
-        out.append("  ".join(cells).rstrip())
+        out.append("  ".join(pad(cell, widths[i], i in NUMERIC) for i, cell in enumerate(row)).rstrip())
     out.append("")
-    summary = _summary(doc)
-    label_width = max(len(label) for label, _ in summary)
-    out += [f"{label:>{label_width}}  {value}" for label, value in summary]
+    label_width = sum(widths[:-1]) + 2 * (len(widths) - 2)  # up to the gap before Amount
+    out += [f"{label:>{label_width}}  {_value(pad(value, widths[-1], True), note)}" for label, value, note in summary]
     return "\n".join(out) + "\n"
 
 
@@ -108,9 +129,10 @@ def to_markdown(doc: dict[str, Any]) -> str:
                          ("To", _party(doc["buyer"], "name", "company", "email", "phone"))):
         out += [f"**{label}:**  "] + [f"{_md(line)}  " for line in block or ["—"]] + [""]
     out += ["| " + " | ".join(HEADINGS) + " |", "|---|---|--:|--:|--:|"]
-    out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in _line_cells(doc)]
+    money = _money(doc)
+    out += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in _line_cells(doc, money)]
     out.append("")
-    out += [f"**{label}:** {_md(value)}  " for label, value in _summary(doc)]
+    out += [f"**{label}:** {_md(_value(value, note))}  " for label, value, note in _summary(doc, money)]
     return "\n".join(out) + "\n"
 
 
@@ -148,14 +170,15 @@ def _block(lines: list[str]) -> str:
 
 def to_html(doc: dict[str, Any]) -> str:
     title = _h(_title(doc))
+    money = _money(doc)
     rows = "\n".join(
         "<tr>" + "".join(f'<td class="num">{_h(c)}</td>' if i in NUMERIC else f"<td>{_h(c)}</td>"
                          for i, c in enumerate(row)) + "</tr>"
-        for row in _line_cells(doc))
+        for row in _line_cells(doc, money))
     heads = "".join(f'<th class="num">{h}</th>' if i in NUMERIC else f"<th>{h}</th>"
                     for i, h in enumerate(HEADINGS))
-    summary = "\n".join(f'<tr><td>{_h(label)}</td><td class="num">{_h(value)}</td></tr>'
-                        for label, value in _summary(doc))
+    summary = "\n".join(f'<tr><td>{_h(label)}</td><td class="num">{_h(_value(value, note))}</td></tr>'
+                        for label, value, note in _summary(doc, money))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -49,6 +49,8 @@ JOIN deals d ON d.id = f.deal_id
 LEFT JOIN contacts c ON c.id = d.contact_id
 """
 
+# Line breaks and other control characters (C0, DEL, C1, Unicode line and paragraph separators).
+_CONTROL = Regex(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ITEM = Regex(r"(?s)^(?P<text>.+)=\s*(?P<qty>\d+(?:[.,]\d{1,3})?)\s*\*\s*(?P<price>.+)$")
 
 
@@ -146,6 +148,9 @@ def parse_item(text: str) -> tuple[str, Decimal, int, str | None]:
     if not match or not clean(match["text"]):
         raise InputError(f"cannot read item {text!r}; write it as \"TEXT=QTY*PRICE\", e.g. \"Pump=2*1500\" "
                          "(the quantity may have up to three decimals: \"Cable, m=1.5*120\")")
+    if _CONTROL.search(match["text"]):  # pasted or typed by mistake: one item is one line of the invoice
+        raise InputError(f"item {text!r}: its text has a line break or another control character; write each "
+                         "item on one line (one --item for each line of the invoice)")
     from decimal import Decimal
 
     quantity = Decimal(match["qty"].replace(",", "."))
@@ -173,8 +178,8 @@ def _same_currency(written: str | None, currency: str, what: str) -> None:
                          f"(or change it with `dealflow edit DEAL --currency {written}`)")
 
 
-def _lines(deal: dict[str, Any], amount: str | None, items: list[str]) -> list[dict[str, Any]]:
-    """The invoice lines: the items given, else one line for the amount (default: the deal's value)."""
+def _lines(book: Book, deal: dict[str, Any], amount: str | None, items: list[str]) -> list[dict[str, Any]]:
+    """The invoice lines: the items given, else one line for the amount (default: what is not yet invoiced)."""
     if items:
         lines = []
         for item in items:
@@ -193,8 +198,42 @@ def _lines(deal: dict[str, Any], amount: str | None, items: list[str]) -> list[d
     elif not deal["value"]:
         raise InputError(f"deal #{deal['id']} has no value; give --amount AMOUNT or --item \"TEXT=QTY*PRICE\"")
     else:
-        total = deal["value"]
+        total = _not_invoiced(book, deal)
     return [{"text": deal["title"], "quantity": "1", "price": total, "amount": total}]
+
+
+def _not_invoiced(book: Book, deal: dict[str, Any]) -> int:
+    """The deal's value less its live (not void) invoices: an advance of 400 on a 1 000 deal leaves 600 to bill,
+    so `invoice add DEAL` after it bills the rest, not the whole value a second time.
+
+    The invoices are all in the deal's currency: a deal with live invoices cannot change it (`deals.edit`)."""
+    billed = book.row("""SELECT coalesce(sum(total), 0) AS total, group_concat(number, ', ') AS numbers
+                         FROM (SELECT total, number FROM invoices WHERE deal_id = ? AND voided_at IS NULL
+                               ORDER BY seq)""", (deal["id"],))
+    left = deal["value"] - billed["total"]
+    if left <= 0:
+        raise InputError(f"deal #{deal['id']} is invoiced in full already: "
+                         f"{money.to_human(billed['total'], deal['currency'])} of its "
+                         f"{money.to_human(deal['value'], deal['currency'])} ({billed['numbers']}); to bill more "
+                         "anyway, give --amount AMOUNT or --item \"TEXT=QTY*PRICE\"")
+    return left
+
+
+def _due_day(book: Book, due: str | when.Moment | None, issued: date) -> date:
+    """When the invoice is due: `due` (a day, or a WHEN as typed), else the issue date plus `invoice.due_days`.
+
+    An offset (`+14d`, `1m`) is payment terms, so it counts from the issue date: a back-dated invoice
+    (`--at 2026-11-01 --due +14d`) is due 2026-11-15 whatever day it is typed in. Any other WHEN names
+    a calendar day (`eom`, `fri`, `2026-12-20`) and is read as usual."""
+    if due is None:
+        return issued + timedelta(days=settings.get(book, "invoice.due_days"))
+    if not isinstance(due, str):
+        return when.day_of(due)
+    try:
+        terms = when.parse_offset(due)
+    except InputError:  # not an offset
+        return when.day_of(when.parse(due))
+    return when.day_of(terms.apply(issued))
 
 
 def _next_number(book: Book) -> tuple[int, str]:
@@ -213,10 +252,10 @@ def _next_number(book: Book) -> tuple[int, str]:
 
 
 def add(book: Book, deal_ref: str | int, *, amount: str | None = None, items: list[str] | None = None,
-        due: when.Moment | None = None, at: when.Moment | None = None) -> dict[str, Any]:
+        due: str | when.Moment | None = None, at: when.Moment | None = None) -> dict[str, Any]:
     """Issue an invoice for a deal; an open deal earlier in the pipeline moves to the invoice stage.
 
-    Returns the invoice (as `show` gives it) plus `deal_change`: what happened to the deal, or None.
+    `due` is a WHEN as typed (see `_due_day`) or a day. Returns the invoice (as `show` gives it) plus `deal_change`: what happened to the deal, or None.
     """
     from dealflow.core import deals
 
@@ -229,11 +268,11 @@ def add(book: Book, deal_ref: str | int, *, amount: str | None = None, items: li
         if deal["status"] == "lost":
             raise Conflict(f"deal #{deal['id']} is lost; `dealflow reopen {deal['id']}` first to invoice it")
         deals.not_before_created(deal, when.to_text(moment))
-        lines = _lines(deal, amount, items or [])
+        lines = _lines(book, deal, amount, items or [])
         total = sum(line["amount"] for line in lines)
         if total <= 0:
             raise InputError("an invoice must be for more than zero; give a positive --amount or item prices")
-        due_day = when.day_of(due) if due is not None else issued + timedelta(days=settings.get(book, "invoice.due_days"))
+        due_day = _due_day(book, due, issued)
         if due_day < issued:
             raise InputError(f"the due date {due_day} is before the issue date {issued}")
         seq, number = _next_number(book)
@@ -349,9 +388,12 @@ def void(book: Book, number: str, *, note: str | None = None, at: when.Moment | 
         invoice = get(book, number)
         if invoice["status"] == "void":
             raise Conflict(f"{invoice['number']} is already void")
-        if invoice["paid"]:
-            raise Conflict(f"{invoice['number']} has payments ({money.to_human(invoice['paid'], invoice['currency'])})"
-                           "; an invoice with payments cannot be voided")
+        if invoice["paid"]:  # SPEC §9; dealflow records money received, it does not pay it back
+            raise Conflict(f"{invoice['number']} has payments ({money.to_human(invoice['paid'], invoice['currency'])}"
+                           "), and money received stays on record: an invoice with payments cannot be voided. If "
+                           "the money goes back to the client, refund it outside dealflow; to bill another amount, "
+                           "issue a correcting invoice with "
+                           f"`dealflow invoice add {invoice['deal_id']} --amount AMOUNT`")
         moment = when.event_moment(at)
         if when.day_of(moment) < date.fromisoformat(invoice["issued"]):
             raise InputError(f"{invoice['number']} cannot be voided before it was issued ({invoice['issued']})")
@@ -407,8 +449,9 @@ def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, An
 
     Only deals won within `deal_lifetime_days`: older wins (years of imported history) were invoiced
     elsewhere or never will be, and would bury today's real omissions.
-    `due` is the day the deal became ready to invoice (won, or entered its stage) and `days` counts from
-    it; the state is the book's as it is, so `until` does not change it.
+    `due` is the day the deal became ready to invoice (won, or entered its stage), or the day its last
+    invoice was voided if that is later, and `days` counts from it: a deal whose invoice was voided today
+    is not a week late. The state is the book's as it is, so `until` does not change it.
     """
     invoice_stage = pipeline.by_role(book, "invoice")
     won_since = (day - timedelta(days=settings.get(book, "deal_lifetime_days"))).isoformat()
@@ -424,12 +467,25 @@ def agenda_not_invoiced(book: Book, day: date, until: date) -> list[dict[str, An
             uninvoiced (id) AS MATERIALIZED (
                 SELECT id FROM ready
                 WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.deal_id = ready.id AND i.voided_at IS NULL))
-            SELECT {DEAL_COLUMNS}, d.status,
-                   substr(CASE d.status WHEN 'won' THEN d.closed_at ELSE d.stage_entered_at END, 1, 10) AS due
+            SELECT {DEAL_COLUMNS}, d.status, v.number AS voided, substr(v.voided_at, 1, 10) AS voided_on,
+                   max(substr(CASE d.status WHEN 'won' THEN d.closed_at ELSE d.stage_entered_at END, 1, 10),
+                       coalesce(substr(v.voided_at, 1, 10), '')) AS due
             FROM uninvoiced u CROSS JOIN deals d ON d.id = u.id {DEAL_JOINS}
+            -- the last one voided (every invoice of such a deal is void), found on the deal's index entries
+            LEFT JOIN invoices v ON v.id = (SELECT i.id FROM invoices i WHERE i.deal_id = d.id
+                                            ORDER BY i.voided_at DESC, i.seq DESC LIMIT 1)
             ORDER BY due, d.id""",
         {"position": invoice_stage["position"] if invoice_stage else None, "won_since": won_since})
     return [item("not-invoiced", row, due=row["due"], days=max((day - date.fromisoformat(row["due"])).days, 0),
-                 detail=(f"Deal #{row['deal_id']} won but never invoiced" if row["status"] == "won"
-                         else f"Deal #{row['deal_id']} is in {row['stage']} with no invoice"))
+                 detail=_not_invoiced_detail(row))
             for row in rows]
+
+
+def _not_invoiced_detail(row: dict[str, Any]) -> str:
+    """`Deal #5 won but never invoiced`, or with a void invoice: `Deal #5 won, INV-0003 voided 2026-11-22; not
+    invoiced since` (it was invoiced once, and the seller should know that invoice no longer counts)."""
+    deal = f"Deal #{row['deal_id']}"
+    state = "won" if row["status"] == "won" else f"is in {row['stage']}"
+    if row["voided"]:
+        return f"{deal} {state}, {row['voided']} voided {row['voided_on']}; not invoiced since"
+    return f"{deal} won but never invoiced" if row["status"] == "won" else f"{deal} {state} with no invoice"

@@ -139,14 +139,17 @@ def to_number(minor: int | None) -> float | None:
     return None if minor is None else minor / SCALE
 
 
-def to_human(minor: int | None, currency: str | None) -> str:
-    """`$ 1,500.50`, `₽ 1 250 000`: for people at a terminal or on an invoice."""
+def to_human(minor: int | None, currency: str | None, *, cents: bool = False) -> str:
+    """`$ 1,500.50`, `₽ 1 250 000`: for people at a terminal or on an invoice.
+
+    Whole amounts drop their `.00` unless `cents` asks for them (`$ 45,000.00`), as a column does where some
+    amount has cents, so that every amount in it has the same decimals."""
     if minor is None:
         return ""
     sign = "-" if minor < 0 else ""
-    whole, cents = divmod(abs(minor), SCALE)
+    whole, fraction = divmod(abs(minor), SCALE)
     separator = "," if currency in ("USD", "GBP") else "\u202f"
     grouped = f"{whole:,}".replace(",", separator)
-    amount = f"{grouped}.{cents:02d}" if cents else grouped
+    amount = f"{grouped}.{fraction:02d}" if fraction or cents else grouped
     symbol = _SHOWN.get(currency or "", currency or "")
     return f"{sign}{symbol} {amount}".strip()

@@ -42,6 +42,22 @@ def test_items_and_due_offset(cli, deal):
         ("Pump", 2, 1500.0, 3000.0), ("Installation", 1, 800.0, 800.0)]
 
 
+def test_a_due_offset_counts_from_a_back_dated_issue_date(cli):
+    """`--at 2026-11-01 --due +14d` gives 14 days from the issue, as the terms say, not from today."""
+    cli.ok("add", "X", "--value", "1000", "--at", "2026-10-01")
+    made = json.loads(cli.ok("invoice", "add", "1", "--amount", "100", "--at", "2026-11-01", "--due", "+14d",
+                             "-f", "json").stdout)
+    assert (made["issued"], made["due"]) == ("2026-11-01", "2026-11-15")
+    made = json.loads(cli.ok("invoice", "add", "1", "--amount", "100", "--at", "2026-10-31", "--due", "1m",
+                             "-f", "json").stdout)
+    assert made["due"] == "2026-11-30"
+    made = json.loads(cli.ok("invoice", "add", "1", "--amount", "100", "--at", "2026-11-01", "-f", "json").stdout)
+    assert made["due"] == "2026-11-15"  # the default terms, invoice.due_days = 14, count from the issue too
+    made = json.loads(cli.ok("invoice", "add", "1", "--amount", "100", "--at", "2026-11-01", "--due", "eom",
+                             "-f", "json").stdout)
+    assert made["due"] == "2026-11-30"  # a named day is the calendar's: this month's end
+
+
 def test_quiet_prints_the_number(cli, deal):
     assert cli.ok("invoice", "add", "-q", deal).stdout == "INV-0001\n"
     assert cli.ok("invoice", "pay", "-q", "INV-0001", "--amount", "1").stdout == "INV-0001\n"
@@ -160,7 +176,66 @@ def test_render_text(cli, sneaky):
     assert lines[0] == "INVOICE INV-0001"
     assert "From: Alex <Seller>" in lines
     assert "To:   <script>alert(1)</script>" in lines
-    assert "Balance due  $ 200.30 by 2026-12-06" in lines
+    stripped = [line.strip() for line in lines]
+    assert "Paid  $ 100.00" in stripped  # with cents, as the prices have
+    assert "Balance due  $ 200.30 by 2026-12-06" in stripped
+
+
+@pytest.fixture
+def mixed_cents(cli):
+    """INV-0001: $ 45 000 and $ 5 000.50 (whole dollars beside cents), $ 1 000 paid."""
+    cli.ok("add", "Pumps", "--value", "50000", "--currency", "USD")
+    cli.ok("invoice", "add", "1", "--item", "Pump=1*45000", "--item", "Filter=1*5000.50")
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "1000")
+
+
+def test_render_text_shows_every_amount_with_cents_when_one_has_them_and_aligns_them(cli, mixed_cents):
+    lines = cli.ok("invoice", "render", "INV-0001").stdout.splitlines()
+    table = lines[lines.index("#  Item    Qty        Price       Amount"):]
+    assert table[:3] == ["#  Item    Qty        Price       Amount",
+                         "1  Pump      1  $ 45,000.00  $ 45,000.00",
+                         "2  Filter    1   $ 5,000.50   $ 5,000.50"]
+    assert table[4:] == ["                      Total  $ 50,000.50",
+                         "                       Paid   $ 1,000.00",
+                         "                Balance due  $ 49,000.50 by 2026-12-06"]
+
+
+def test_render_markdown_shows_every_amount_with_cents_when_one_has_them(cli, mixed_cents):
+    md = cli.ok("invoice", "render", "INV-0001", "-f", "md").stdout
+    assert "| 1 | Pump | 1 | $ 45,000.00 | $ 45,000.00 |" in md
+    assert "**Paid:** $ 1,000.00  " in md.splitlines()
+
+
+def test_render_text_aligns_double_width_text_by_its_width_on_screen(cli, deal):
+    """空调 (air conditioner) is four columns wide on a terminal, though two characters long."""
+    cli.ok("invoice", "add", deal, "--item", "Pump=1*100", "--item", "空调=2*100")
+    lines = cli.ok("invoice", "render", "INV-0001").stdout.splitlines()
+    start = lines.index("#  Item  Qty  Price  Amount")
+    assert lines[start:start + 3] == ["#  Item  Qty  Price  Amount",
+                                      "1  Pump    1  ₽ 100   ₽ 100",
+                                      "2  空调    2  ₽ 100   ₽ 200"]
+
+
+@pytest.mark.parametrize("item", ["a\nb=1*1", "a\r\nb=1*1", "Pump\t2=1*1", "Pump\x1b[31m=1*1", "a\u2028b=1*1"])
+def test_an_item_with_a_line_break_or_control_character_is_refused(cli, deal, assert_refused, item):
+    """An invoice line is one line: a break typed or pasted into it is refused, not sent to a client."""
+    assert_refused("invoice", "add", deal, "--item", "Pump=1*5", "--item", item,
+                   message=f"item {item!r}: its text has a line break or another control character; "
+                           "write each item on one line (one --item for each line of the invoice)")
+
+
+def test_render_puts_a_line_on_one_line_whatever_its_text(cli, assert_refused):
+    """A deal title with a line break (the default line's text) stays on its row in text and Markdown."""
+    cli.ok("add", "Two\nlines", "--value", "10")
+    cli.ok("invoice", "add", "1")
+    assert "1  Two lines    1" in cli.ok("invoice", "render", "INV-0001").stdout
+    assert "| 1 | Two lines | 1 |" in cli.ok("invoice", "render", "INV-0001", "-f", "md").stdout
+
+
+def test_render_keeps_whole_amounts_whole(cli, deal):
+    cli.ok("invoice", "add", deal, "--item", "Насос=2*1500")
+    text = cli.ok("invoice", "render", "INV-0001").stdout
+    assert "₽ 3\u202f000" in text and ".00" not in text
 
 
 # --- refusals: a clean error and the book unchanged -------------------------------------------------------
@@ -194,13 +269,23 @@ def test_refusals_leave_the_book_unchanged(cli, deal, assert_refused):
     assert_refused("invoice", "add", deal, "--at", "tomorrow", message="is in the future")
 
 
+def test_voiding_a_paid_on_invoice_says_what_to_do_instead(cli, deal, assert_refused):
+    cli.ok("invoice", "add", deal, "--amount", "1 000")
+    cli.ok("invoice", "pay", "INV-0001", "--amount", "100")
+    assert_refused("invoice", "void", "INV-0001",
+                   message="INV-0001 has payments (₽ 100), and money received stays on record: an invoice with "
+                           "payments cannot be voided. If the money goes back to the client, refund it outside "
+                           "dealflow; to bill another amount, issue a correcting invoice with "
+                           "`dealflow invoice add 1 --amount AMOUNT`")
+
+
 def test_payments_and_voids_cannot_happen_in_the_future(cli, deal, assert_refused):
     cli.ok("invoice", "add", deal)
     assert_refused("invoice", "add", deal, "--at", "tomorrow", message="is in the future")  # already invoiced
     assert_refused("invoice", "pay", "INV-0001", "--at", "+1h", message="is in the future")
     assert_refused("invoice", "void", "INV-0001", "--at", "+1d", message="is in the future")
     assert_refused("invoice", "add", deal, "--amount", "$5", message="USD but the deal is in RUB")
-    assert_refused("invoice", "add", deal, "--due", "yesterday", message="before the issue date")
+    assert_refused("invoice", "add", deal, "--amount", "5", "--due", "yesterday", message="before the issue date")
     assert_refused("invoice", "add", "99", message="no deal #99")
     assert_refused("invoice", "pay", "INV-0001", "--at", "2026-11-01", message="before INV-0001 was issued")
     assert_refused("invoice", "list", "--open", "--paid", message="only one of")
@@ -216,6 +301,17 @@ def test_paying_a_paid_invoice_is_refused(cli, deal, assert_refused):
     cli.ok("invoice", "add", deal)
     cli.ok("invoice", "pay", "INV-0001")
     assert_refused("invoice", "pay", "INV-0001", message="INV-0001 is paid in full")
+
+
+def test_a_second_invoice_bills_what_is_left_and_then_nothing(cli, assert_refused):
+    """`invoice add DEAL` after an advance bills the rest of the deal, not its whole value again."""
+    cli.ok("add", "X", "--value", "1000", "--currency", "USD")
+    cli.ok("invoice", "add", "1", "--amount", "400")
+    assert cli.ok("invoice", "add", "1").stdout.startswith('Issued INV-0002 for deal #1 "X": $ 600, due ')
+    assert_refused("invoice", "add", "1", message="deal #1 is invoiced in full already: $ 1,000 of its $ 1,000 "
+                                                  "(INV-0001, INV-0002); to bill more anyway, give --amount AMOUNT "
+                                                  'or --item "TEXT=QTY*PRICE"')
+    assert "default: what is not yet invoiced" in " ".join(cli.ok("invoice", "add", "--help").stdout.split())
 
 
 def test_a_deal_without_value_is_refused(cli, assert_refused):

@@ -341,6 +341,26 @@ def test_agenda_not_invoiced(book, clock):
         won["id"]]
 
 
+def test_not_invoiced_after_a_void_counts_from_the_void_and_says_so(book, clock):
+    """Voiding the only invoice makes the deal not invoiced again from that day, not from its stage entry."""
+    waiting = _deal(book, stage="Proposal")
+    won = _deal(book, stage="Proposal", contact="Anna", value="10")
+    invoices.add(book, waiting["id"])  # INV-0001; the deal enters Invoiced on 2026-11-22
+    deals.close(book, won["id"], "won")  # won on 2026-11-22
+    invoices.add(book, won["id"])  # INV-0002
+    invoices.add(book, won["id"], amount="1")  # INV-0003
+    clock("2026-11-25T12:00")
+    invoices.void(book, "INV-0001")
+    invoices.void(book, "INV-0003")
+    invoices.void(book, "INV-0002", at=date(2026, 11, 24))  # voided later, dated earlier: INV-0003 is the last
+    items = invoices.agenda_not_invoiced(book, date(2026, 11, 28), date(2026, 11, 28))
+    assert [(i["deal_id"], i["due"], i["days"], i["detail"]) for i in items] == [
+        (waiting["id"], "2026-11-25", 3,
+         f"Deal #{waiting['id']} is in Invoiced, INV-0001 voided 2026-11-25; not invoiced since"),
+        (won["id"], "2026-11-25", 3, f"Deal #{won['id']} won, INV-0003 voided 2026-11-25; not invoiced since"),
+    ]
+
+
 def test_not_invoiced_forgets_wins_older_than_the_deal_lifetime(book):
     """Years of imported wins must not bury today's omissions: only wins within deal_lifetime_days count."""
     old = _deal(book, stage="Proposal", at=date(2026, 7, 1))
@@ -399,3 +419,27 @@ def test_an_invoice_back_dated_before_the_deals_last_move_leaves_the_deal_where_
     assert made["deal_change"] == (f"deal #{deal['id']} not moved to Invoiced: it moved to Negotiation later "
                                    "(2026-11-25T09:00:00+03:00)")
     assert deals.view(book, deal["id"])["stage"] == "Negotiation"
+
+
+# --- the default amount: what is not yet invoiced -------------------------------------------------------
+
+
+def test_the_default_amount_is_what_earlier_invoices_left_of_the_deal_value(book):
+    """An advance of 400 on a 1 000 deal leaves 600 to bill; a void invoice bills nothing."""
+    deal = _deal(book, value="1 000")
+    invoices.add(book, deal["id"], amount="400")
+    rest = invoices.add(book, deal["id"])
+    assert (rest["total"], rest["lines"][0]["price"]) == (60_000, 60_000)
+    invoices.void(book, rest["number"])
+    assert invoices.add(book, deal["id"])["total"] == 60_000  # the void one did not count
+
+
+def test_nothing_left_to_bill_is_refused_and_says_how_to_bill_more(book):
+    deal = _deal(book, value="1 000")
+    invoices.add(book, deal["id"], amount="400")
+    invoices.add(book, deal["id"], amount="700")  # more than the value: nothing is left either
+    with pytest.raises(InputError, match=r"deal #\d+ is invoiced in full already: ₽ 1\u202f100 of its ₽ 1\u202f000 "
+                                         r"\(INV-0001, INV-0002\); to bill more anyway, give --amount AMOUNT or "
+                                         r"--item \"TEXT=QTY\*PRICE\""):
+        invoices.add(book, deal["id"])
+    assert invoices.add(book, deal["id"], items=["Extra=1*50"])["total"] == 5_000

@@ -126,6 +126,8 @@ def test_human_forms():
     assert money.to_human(150_050, "USD") == "$ 1,500.50"
     assert money.to_human(125_000_000, "RUB") == "₽ 1\u202f250\u202f000"
     assert money.to_human(500, "CHF") == "CHF 5"
+    assert money.to_human(4_500_000, "USD", cents=True) == "$ 45,000.00"
+    assert money.to_human(150_050, "USD", cents=True) == "$ 1,500.50"
     assert money.to_plain(150_000) == "1500.00"
 
 
