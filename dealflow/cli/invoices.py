@@ -51,7 +51,7 @@ def add(
     quiet: QuietOpt = False,
 ) -> None:
     """Issue an invoice for a deal; the deal moves to the invoice stage if it is earlier."""
-    made = invoices.add(book(ctx), deal, amount=amount, items=item, due=moment(due), at=moment(at))
+    made = invoices.add(book(ctx), deal, amount=amount, items=item, due=moment(due, ahead=True), at=moment(at))
     line = (f'Issued {made["number"]} for deal #{made["deal_id"]} "{made["deal"]}": {_human(made, made["total"])}, '
             f'due {made["due"]}{_then(made)}')
     confirm(fmt, quiet, line, made, made["number"])
