@@ -298,13 +298,20 @@ def draw_table(table: Table, out: TextIO | None = None) -> None:
     cells = [[human_value(c, row.get(c), row, table.today, short=narrow) for c in columns] for row in table.rows]
     widths = _cut_widths(columns, titles, cells, con.width) if narrow and table.narrow else {}
     fits, cut = widths is not None, widths or {}  # when nothing fits on one line, every cell may fold
-    for column, title in zip(columns, titles):
+    kept = {}  # on a narrow terminal without cut columns: each column's width, no word split (see _whole_words)
+    if narrow and not cut:
+        kept = _whole_words(titles, cells, [column in MONEY_KEYS for column in columns], con.width)
+        if kept is None:
+            _draw_records(con, table, titles, cells)
+            return
+    for index, (column, title) in enumerate(zip(columns, titles)):
         numeric = (column in MONEY_KEYS or column.endswith(("_pct", "_days", "days")) or column in ("id", "probability")
                    or _counts(table.rows, column))
-        one_line = narrow and fits and (column in cut or column in DAY_KEYS or column in MONEY_KEYS)
-        wraps = column in WRAPPING and column not in cut
+        # Amounts stay on one line; due days too, unless their words were given less room (`2 days / overdue`).
+        one_line = narrow and fits and (column in cut or column in MONEY_KEYS or (column in DAY_KEYS and not kept))
+        wraps = column in WRAPPING and column not in cut and not kept
         grid.add_column(title, justify="right" if numeric else "left", overflow="ellipsis" if one_line else "fold",
-                        no_wrap=one_line, max_width=cut.get(column),
+                        no_wrap=one_line, max_width=cut.get(column), width=kept.get(index),
                         min_width=(LAST_TEXT if cut else 10) if wraps else None)
     for row, texts in zip(table.rows, cells):
         grid.add_row(*map(Text, texts), style=table.row_style(row) if table.row_style else None)
@@ -333,6 +340,51 @@ def _cut_widths(columns: Sequence[str], titles: Sequence[str], cells: list[list[
         widths[column] = max(CUT_TEXT, min(natural[column], share))
         spare -= widths[column]
     return widths
+
+
+def _whole_words(titles: Sequence[str], cells: list[list[str]], unbroken: Sequence[bool],
+                 width: int) -> dict[int, int] | None:
+    """Column widths (by place) for a narrow terminal that split no word: each column gets at least its longest
+    word (its longest cell when `unbroken`: an amount), and what is left goes to the widest columns first, so
+    that long texts wrap between words. Rich's own squeezing cuts words, and letters too once its minimums
+    overflow the line. None when even the longest words do not fit side by side: the rows are drawn as records."""
+    from rich.cells import cell_len
+
+    least, natural = [], []
+    for place, title in enumerate(titles):
+        texts = [title, *(row[place] for row in cells)]
+        lines = [line for text in texts for line in text.splitlines()]
+        natural.append(max((cell_len(line) for line in lines), default=0))
+        words = lines if unbroken[place] else [word for line in lines for word in line.split()]
+        least.append(max((cell_len(word) for word in words), default=0))
+    room = width - (3 * len(titles) - 1)  # Rich pads each cell with a space on either side, a space between
+    if sum(least) > room:
+        return None
+    cap = max(natural, default=0)
+    while sum(max(low, min(high, cap)) for low, high in zip(least, natural)) > room:
+        cap -= 1  # narrow the widest columns first, one column of characters at a time
+    return {place: max(low, min(high, cap)) for place, (low, high) in enumerate(zip(least, natural))}
+
+
+def _draw_records(con: Any, table: Table, titles: Sequence[str], cells: list[list[str]]) -> None:
+    """A table too wide for the terminal even with its words kept whole: each row as `title  value` lines, a
+    blank line between rows, the values wrapping under themselves. Empty values are left out, as on a card."""
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    if table.title:
+        con.print(Text(table.title))
+    grid = RichTable(box=None, show_header=False, pad_edge=True, padding=(0, 1))
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(overflow="fold")
+    for place, (row, texts) in enumerate(zip(table.rows, cells)):
+        if place:
+            grid.add_row("", "")
+        style = table.row_style(row) if table.row_style else None
+        for title, text in zip(titles, texts):
+            if text:
+                grid.add_row(Text(title), Text(text), style=style)
+    con.print(grid)
 
 
 def draw_funnel(rows: Sequence[dict[str, Any]], group: str | None = None, out: TextIO | None = None,

@@ -75,7 +75,7 @@ def log(
     ref, kind, note = split_words(words, contact)
     logged = activities.log(book(ctx), ref, kind, note, contact=contact, at=moment(at), inbound=inbound,
                             outbound=outbound, missed=missed, duration=duration, next_text=next_step,
-                            next_due=moment(due))
+                            next_due=moment(due, ahead=True))
     confirm(fmt, quiet, describe(logged), logged, logged["id"])
 
 

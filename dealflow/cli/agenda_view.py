@@ -27,7 +27,7 @@ URGENT, PRESSING = 18.0, 14.0  # urgency from which a row is drawn bold red / ye
 
 def gather(book: Book, *, days: int, on: str | None) -> tuple[list[dict[str, Any]], date]:
     """The agenda's items, and the day they are for (`--on WHEN`, else today)."""
-    moment = when.parse_option(on)
+    moment = when.parse_option(on, ahead=True)
     day = clock.today() if moment is None else when.day_of(moment)
     return agenda.agenda(book, on=moment, days=days), day
 

@@ -53,9 +53,9 @@ def add(
 ) -> None:
     """Add a deal (and its contact), optionally with its first task."""
     deal = deals.add(book(ctx), title, contact=contact, company=company, email=email, phone=phone, value=value,
-                     currency=currency, source=source, owner=owner, stage=stage, close=moment(close),
-                     probability=probability, tags=tag, note=note, next_text=next_step, next_due=moment(due),
-                     at=moment(at))
+                     currency=currency, source=source, owner=owner, stage=stage, close=moment(close, ahead=True),
+                     probability=probability, tags=tag, note=note, next_text=next_step,
+                     next_due=moment(due, ahead=True), at=moment(at))
     # The contact is named: a deal that went to someone the user did not mean is seen at once.
     person = f' for contact #{deal["contact_id"]} {deal["contact"]}' if deal.get("contact_id") else ""
     confirm(fmt, quiet, f"Added deal {describe(deal)}{person}", deal, deal["id"])
@@ -148,7 +148,7 @@ def edit(
 ) -> None:
     """Change a deal's fields."""
     changed = deals.edit(book(ctx), deal, title=title, value=value, currency=currency, contact=contact,
-                         source=source, owner=owner, close=moment(close), probability=probability,
+                         source=source, owner=owner, close=moment(close, ahead=True), probability=probability,
                          clear_probability=no_probability, add_tags=tag or [], remove_tags=untag or [])
     confirm(fmt, quiet, f"Updated deal {describe(changed)}", changed, changed["id"])
 

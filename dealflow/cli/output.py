@@ -33,7 +33,11 @@ def book(ctx: typer.Context):
     return ctx.obj.book()
 
 
-moment = when.parse_option  # a WHEN option's value (None when not given)
+def moment(text: str | None, *, ahead: bool | None = False) -> when.Moment | None:
+    """A WHEN option's value (None when not given). A date typed without a year (`5 Jan`) is the last such day
+    for an option that records what happened (`--at`, the default), the next one for an option that plans
+    (`ahead=True`: `--due`, `--to`, `--close`), and this year's when the option is neither (`ahead=None`)."""
+    return when.parse_option(text, ahead=ahead)
 
 
 def confirm(fmt: Fmt, quiet: bool, line: str, obj: dict[str, Any], ident: Any) -> None:

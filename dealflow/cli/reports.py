@@ -20,6 +20,12 @@ HEADERS = {"conversion_pct": "conv %", "win_rate_pct": "win rate", "avg_days": "
            "median_days": "median", "max_days": "max", "open_avg_days": "open avg"}  # days, all of them
 
 
+def _period(since: str | None, until: str | None) -> dict[str, object]:
+    """A report's --since and --until. A day typed without a year (`5 Jan`) is this year's: a period may lie
+    behind (revenue) or ahead (forecast), so neither the last nor the next such day is meant."""
+    return {"since": moment(since, ahead=None), "until": moment(until, ahead=None)}
+
+
 def _show(columns: list[str], rows: list[dict], fmt: Fmt, no_header: bool, title: str, empty: str,
           display: list[str] | None = None) -> None:
     show(render.Table(columns, rows, title=title, empty=empty, headers=HEADERS, display=display), fmt, no_header)
@@ -32,7 +38,7 @@ def funnel(
     since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto, no_header: NoHeaderOpt = False,
 ) -> None:
     """How far the deals created in the period got: reached, conversion, open and lost per stage, win rate."""
-    rows = reports.funnel(book(ctx), by=by, since=moment(since), until=moment(until))
+    rows = reports.funnel(book(ctx), by=by, **_period(since, until))
     if render.resolve_format(fmt.value) == "table":
         render.draw_funnel(rows, by)
     else:
@@ -43,7 +49,7 @@ def funnel(
 def velocity(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto,
              no_header: NoHeaderOpt = False) -> None:
     """Days deals spend in each stage (visits ended in the period), stages' limits overrun, days to a win."""
-    rows = reports.velocity(book(ctx), since=moment(since), until=moment(until))
+    rows = reports.velocity(book(ctx), **_period(since, until))
     _show(reports.VELOCITY_COLUMNS, rows, fmt, no_header, "Days in each stage", "No stages.")
 
 
@@ -51,7 +57,7 @@ def velocity(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
 def losses(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto,
            no_header: NoHeaderOpt = False) -> None:
     """Deals lost in the period: the stage they were lost from and why."""
-    rows = reports.losses(book(ctx), since=moment(since), until=moment(until))
+    rows = reports.losses(book(ctx), **_period(since, until))
     _show(reports.LOSSES_COLUMNS, rows, fmt, no_header, "Lost deals by stage and reason", "No deals were lost.",
           display=["stage", "reason", "count", "value"])
 
@@ -63,7 +69,7 @@ def forecast(
     since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto, no_header: NoHeaderOpt = False,
 ) -> None:
     """Open deals by expected close month (or stage): value, and value weighted by probability."""
-    rows = reports.forecast(book(ctx), by=by, since=moment(since), until=moment(until))
+    rows = reports.forecast(book(ctx), by=by, **_period(since, until))
     _show([by, *reports.FORECAST_COLUMNS], rows, fmt, no_header, f"Forecast by {by}", "No open deals.",
           display=[by, "deals", "value", "weighted"])
 
@@ -72,7 +78,7 @@ def forecast(
 def sources(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto,
             no_header: NoHeaderOpt = False) -> None:
     """Where the deals created in the period came from, and how each source converts."""
-    rows = reports.sources(book(ctx), since=moment(since), until=moment(until))
+    rows = reports.sources(book(ctx), **_period(since, until))
     _show(reports.SOURCES_COLUMNS, rows, fmt, no_header, "Lead sources", "No deals were created in this period.",
           display=reports.SOURCES_COLUMNS[:-1])
 
@@ -84,7 +90,7 @@ def revenue(
     since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto, no_header: NoHeaderOpt = False,
 ) -> None:
     """Money invoiced and paid per month or week."""
-    rows = reports.revenue(book(ctx), by=by, since=moment(since), until=moment(until))
+    rows = reports.revenue(book(ctx), by=by, **_period(since, until))
     _show(reports.REVENUE_COLUMNS, rows, fmt, no_header, f"Invoiced and paid by {by}", "No invoices or payments.",
           display=["period", "invoiced", "paid"])
 
@@ -96,7 +102,7 @@ def activity(
     since: SinceOpt = None, until: UntilOpt = None, fmt: FormatOpt = Fmt.auto, no_header: NoHeaderOpt = False,
 ) -> None:
     """Activities logged per kind and tasks done on time or late, per month."""
-    rows = reports.activity(book(ctx), by=by, since=moment(since), until=moment(until))
+    rows = reports.activity(book(ctx), by=by, **_period(since, until))
     _show(([by] if by else []) + reports.ACTIVITY_COLUMNS, rows, fmt, no_header, "Activity by month",
           "No activities or finished tasks in this period.")
 

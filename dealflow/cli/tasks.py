@@ -37,7 +37,7 @@ def remind(
     ref, text = (words[0], words[1:]) if with_deal else (None, words)
     if not text:
         raise InputError("say what to do: `dealflow remind 12 \"check the payment\" --due +3d`")
-    task = tasks.remind(book(ctx), ref, " ".join(text), moment(due), contact=contact)
+    task = tasks.remind(book(ctx), ref, " ".join(text), moment(due, ahead=True), contact=contact)
     confirm(fmt, quiet, f"Added task {describe(task)}", task, task["id"])
 
 
@@ -57,7 +57,7 @@ def list_tasks(
     if len(chosen) > 1:
         raise InputError("give only one of --all, --overdue, --done")
     which = chosen[0] if chosen else "due"
-    rows = tasks.listing(book(ctx), which, moment(due))
+    rows = tasks.listing(book(ctx), which, moment(due, ahead=True))
     columns = LIST_COLUMNS + (["done_at"] if which == "done" else [])
     empty = {"done": "No completed tasks yet.", "overdue": "Nothing overdue. Well done."}.get(
         which, "No open tasks due. `dealflow today` shows what else needs you.")
@@ -97,7 +97,7 @@ def snooze(
     quiet: QuietOpt = False,
 ) -> None:
     """Move a task to a later (or earlier) day."""
-    snoozed = tasks.snooze(book(ctx), task, moment(to))
+    snoozed = tasks.snooze(book(ctx), task, moment(to, ahead=True))
     confirm(fmt, quiet, f"Snoozed {describe(snoozed)}", snoozed, snoozed["id"])
 
 

@@ -25,13 +25,18 @@ KEYS = ("base", "tiers", "interval", "channels")
 
 # Every active cadence of an open deal with the deal's agenda fields and its touches so far: activities
 # after the parking moment (at the same moment, only those logged after the `park` command, which matters
-# when a script pins the clock). The count is capped at the total; `last_touch_at` is the last that counted.
+# when a script pins the clock). A whole day against an instant is compared as a day, as `when.earlier` does:
+# both are cut to the shorter one's length (`2026-11-23` against `2026-11-23T09:00…` is the same moment), so a
+# call logged `--at today` after parking at 09:00 counts. The count is capped at the total; `last_touch_at` is
+# the last that counted.
 _ACTIVE_SQL = """
 WITH touches AS (
-    SELECT a.deal_id, a.at, row_number() OVER (PARTITION BY a.deal_id ORDER BY a.at, a.id) AS n
-    FROM cadences k JOIN activities a ON a.deal_id = k.deal_id AND a.kind <> 'note'
-         AND (a.at > k.parked_at OR (a.at = k.parked_at AND a.id > k.last_activity_before))
-    WHERE k.ended_at IS NULL {where}
+    SELECT deal_id, at, row_number() OVER (PARTITION BY deal_id ORDER BY at, id) AS n
+    FROM (SELECT a.deal_id, a.at, a.id, k.parked_at, k.last_activity_before,
+                 min(length(a.at), length(k.parked_at)) AS width
+          FROM cadences k JOIN activities a ON a.deal_id = k.deal_id AND a.kind <> 'note'
+          WHERE k.ended_at IS NULL {where})
+    WHERE (substr(at, 1, width), id) > (substr(parked_at, 1, width), last_activity_before)
 ), {ranks}, active AS (
     SELECT k.*, min(k.touches_total, coalesce((SELECT max(t.n) FROM touches t WHERE t.deal_id = k.deal_id), 0))
                 AS touches_done

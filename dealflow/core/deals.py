@@ -323,6 +323,21 @@ def _hand_over_tasks(book: Book, deal: dict[str, Any], contact_id: int | None) -
            AND contact_id IS ?""", (contact_id, deal["id"], deal["contact_id"]))
 
 
+FILTER_HINTS = {
+    "stage": "a stage (its name or the start of it: --stage prop)", "owner": "an owner (--owner alex)",
+    "source": "a source (--source site)", "contact": "a contact (a number, name, email or phone)",
+    "tag": "a tag (--tag vip)", "search": "some text of the title, contact or company",
+}
+
+
+def _check_filters(filters: dict[str, str | None]) -> None:
+    """An empty filter is refused, not ignored: `--stage "$STAGE"` with the variable unset would otherwise list
+    every deal, which reads as if they all matched."""
+    for name, value in filters.items():
+        if value is not None and not value.strip():
+            raise InputError(f"--{name} is empty; give {FILTER_HINTS[name]}, or leave --{name} out for every deal")
+
+
 def listing(book: Book, *, status: str = "open", stage: str | None = None, owner: str | None = None,
             source: str | None = None, contact: str | None = None, tag: str | None = None,
             search: str | None = None, sort: str = "pipeline", limit: int | None = None,
@@ -334,6 +349,8 @@ def listing(book: Book, *, status: str = "open", stage: str | None = None, owner
         raise InputError(f"unknown sort {sort!r}; use {', '.join(SORTS)}")
     if limit is not None and not 1 <= limit <= 10**9:
         raise InputError("--limit must be from 1 to 1000000000")
+    _check_filters({"stage": stage, "owner": owner, "source": source, "contact": contact, "tag": tag,
+                    "search": search})
     where, params = [], {"today": clock.today().isoformat()}
     if sort == "value":
         params["currency"] = settings.get(book, "currency")

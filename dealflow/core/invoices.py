@@ -232,7 +232,7 @@ def _due_day(book: Book, due: str | when.Moment | None, issued: date) -> date:
     try:
         terms = when.parse_offset(due)
     except InputError:  # not an offset
-        return when.day_of(when.parse(due))
+        return when.day_of(when.parse(due, ahead=True))
     return when.day_of(terms.apply(issued))
 
 

@@ -105,8 +105,15 @@ def load(name_or_file: str) -> list[StageSpec]:
     if not path.is_file():
         raise NotFound(f"no pipeline {name_or_file!r}; use one of {', '.join(BUILTIN)}, a .toml file "
                        "or a file of `dealflow export stages`")
-    if path.suffix.casefold() != ".toml":
-        return _specs_from_export(path)
+    specs = _specs_from_toml(path) if path.suffix.casefold() == ".toml" else _specs_from_export(path)
+    try:
+        _check_together(specs)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None  # like every other mistake in the file, named by it
+    return specs
+
+
+def _specs_from_toml(path: Any) -> list[StageSpec]:
     import tomllib
 
     try:
@@ -204,17 +211,25 @@ def check_probability(probability: Any) -> int:
     return probability
 
 
-def install(book: Book, specs: list[StageSpec]) -> None:
-    """Replace the stages of a book that has no deals."""
-    seen: dict[str, str] = {}
+def _check_together(specs: list[StageSpec]) -> None:
+    """What each stage cannot tell alone: two stages with one name (case and ё/е aside), or with one role."""
+    names: dict[str, str] = {}
+    roles: dict[str, str] = {}
     for spec in specs:
         name = spec.name.strip()
-        if fold(name) in seen:
-            raise InputError(f"stages {seen[fold(name)]!r} and {name!r} have the same name (case and ё/е aside)")
-        seen[fold(name)] = name
-    roles = [spec.role for spec in specs if spec.role]
-    if len(set(roles)) != len(roles):
-        raise InputError("only one stage may have each role (invoice, payment)")
+        if fold(name) in names:
+            raise InputError(f"stages {names[fold(name)]!r} and {name!r} have the same name (case and ё/е aside)")
+        names[fold(name)] = name
+        if spec.role in roles:
+            raise InputError(f"stages {roles[spec.role]!r} and {name!r} both have the role {spec.role}; only one "
+                             f"stage may have each role ({', '.join(ROLES)})")
+        if spec.role:
+            roles[spec.role] = name
+
+
+def install(book: Book, specs: list[StageSpec]) -> None:
+    """Replace the stages of a book that has no deals."""
+    _check_together(specs)
     with book.transaction():
         if book.value("SELECT count(*) FROM deals"):
             raise Conflict(f"{book.path} already holds deals; `init` only sets up an empty book "

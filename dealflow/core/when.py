@@ -93,20 +93,24 @@ def _offset(text: str) -> Offset | None:
     return Offset(-int(amount) if sign == "-" else int(amount), unit)
 
 
-def parse_option(text: str | None) -> Moment | None:
+def parse_option(text: str | None, ahead: bool | None = None) -> Moment | None:
     """A WHEN option of a command: read by `parse`, None when not given."""
-    return None if text is None else parse(text)
+    return None if text is None else parse(text, ahead=ahead)
 
 
-def parse(text: str, now: datetime | None = None) -> Moment:
-    """Read a WHEN; anything not in the accepted forms is an error, nothing is guessed."""
+def parse(text: str, now: datetime | None = None, ahead: bool | None = None) -> Moment:
+    """Read a WHEN; anything not in the accepted forms is an error, nothing is guessed.
+
+    `ahead` says which year a date typed without one (`5 Jan`) falls in: True for a plan (`--due`), the next
+    such day from today on; False for a record (`--at`), the last such day up to today; None, this year's."""
     now = now or clock.now()
     cleaned = " ".join(str(text).split())
     lowered = cleaned.casefold()
     if not lowered:
         raise InputError(f"a date is required; use {ACCEPTED}")
     for reader in (_relative, _day_and_time, _iso, _dotted, _free_form):
-        moment = reader(cleaned if reader in (_iso, _free_form) else lowered, now)
+        source = cleaned if reader in (_iso, _free_form) else lowered
+        moment = _free_form(source, now, ahead) if reader is _free_form else reader(source, now)
         if moment is not None:
             check_range(text, moment)  # before localizing too: far out of range, a time zone could overflow
             if isinstance(moment, datetime):
@@ -189,9 +193,9 @@ def _dotted(text: str, now: datetime) -> Moment | None:
     return _at_time(moment, clock_time) if clock_time else moment
 
 
-def _free_form(text: str, now: datetime) -> Moment | None:
+def _free_form(text: str, now: datetime, ahead: bool | None) -> Moment | None:
     """Dates python-dateutil reads the same whichever way it is asked: day or month first, and whatever
-    it would fill in by itself. Only the year may be left out (this year); nothing else is guessed.
+    it would fill in by itself. Only the year may be left out (see `_year_less`); nothing else is guessed.
     A datetime comes back without a time zone unless the text named one: `parse` gives it the local one."""
     has_letters = any(len(word) >= 3 for word in _WORD.findall(text))
     numbers = _DIGIT_RUN.findall(text)
@@ -199,21 +203,40 @@ def _free_form(text: str, now: datetime) -> Moment | None:
         return None
     from dateutil import parser  # heavy: only for free-form dates
 
-    defaults = (datetime(now.year, 1, 1, 0, 0), datetime(now.year, 2, 28, 13, 0))
+    # Two leap years, so that `29 Feb` reads whatever today's year is; a year that differs between them was
+    # not typed. Day, month and time differ too, to see which of them were typed.
+    defaults = (datetime(2000, 1, 1, 0, 0), datetime(2004, 2, 28, 13, 0))
     try:
         readings = [parser.parse(text, default=default, dayfirst=first, fuzzy=False)
                     for first in (False, True) for default in defaults]
     except (ValueError, OverflowError, TypeError):
         return None
-    days = {reading.date() for reading in readings}
     if len({(reading.month, reading.day) for reading in readings[:2]}) > 1:
         return None  # the day or month was not typed: "Dec 2026" is not a date
-    if len(days) > 1:
+    year_typed = readings[0].year == readings[1].year
+    if len({reading.date() if year_typed else (reading.month, reading.day) for reading in readings}) > 1:
         raise InputError(f"{text!r} could be read two ways; write it as YYYY-MM-DD")
     reading = readings[0]
+    if not year_typed:
+        reading = reading.replace(year=_year_less(text, reading.date(), now.date(), ahead).year)
     _check_weekday(text, reading.date())
     timed = len({(r.hour, r.minute) for r in readings}) == 1  # the default time was overridden: a time was typed
     return reading if reading.tzinfo is not None or timed else reading.date()
+
+
+def _year_less(text: str, day: date, today: date, ahead: bool | None) -> date:
+    """The year of a day typed without one: from today on for a plan (`ahead`), up to today for a record, this
+    year when neither is known. Today itself is both. A 29 February looks up to eight years away (2096 → 2104)."""
+    step = -1 if ahead is False else 1
+    years = [today.year] if ahead is None else range(today.year, today.year + 9 * step, step)
+    for year in years:
+        try:
+            candidate = day.replace(year=year)
+        except ValueError:  # 29 February outside a leap year
+            continue
+        if ahead is None or (today <= candidate if ahead else candidate <= today):
+            return candidate
+    raise InputError(f"{text!r} is not a day of {today.year}; write the date with its year, as YYYY-MM-DD")
 
 
 def _check_weekday(text: str, day: date) -> None:

@@ -234,3 +234,13 @@ def test_a_name_two_contacts_share_with_a_new_email_is_ambiguous(cli, assert_ref
                            "number; for someone new, `dealflow contact add NAME`")
     cli.ok("add", "Deal", "--contact", "Anna", "--email", "anna@y.ru")  # her email says which Anna
     assert json.loads(cli.ok("show", "1", "-f", "json").stdout)["email"] == "anna@y.ru"
+
+
+@pytest.mark.parametrize(("option", "what"), [
+    ("--stage", "a stage"), ("--owner", "an owner"), ("--source", "a source"), ("--contact", "a contact"),
+    ("--tag", "a tag"), ("--search", "some text")])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_filter_is_refused_not_ignored(cli, assert_refused, option, what, value):
+    """`--stage "$STAGE"` with the variable unset listed every deal, as if the filter had matched them all."""
+    cli.ok("add", "Acme", "--owner", "alex", "--source", "site", "--tag", "vip")
+    assert_refused("deals", option, value, message=f"Error: {option} is empty; give {what}")

@@ -107,6 +107,16 @@ def test_init_refuses_a_bad_toml_and_creates_no_book(cli, assert_refused, tmp_pa
     assert not db_path.exists()
 
 
+def test_init_names_the_file_role_and_stages_of_a_role_given_twice(cli, assert_refused, tmp_path, db_path):
+    path = tmp_path / "sales.toml"
+    path.write_text('[[stage]]\nname = "Lead"\n[[stage]]\nname = "Счёт"\non = "invoice"\n'
+                    '[[stage]]\nname = "Invoiced again"\non = "invoice"\n', encoding="utf-8")
+    assert_refused("init", "--pipeline", str(path),
+                   message=f"{path}: stages 'Счёт' and 'Invoiced again' both have the role invoice; "
+                           "only one stage may have each role")
+    assert not db_path.exists()
+
+
 def test_reasons(cli):
     assert cli.ok("reason", "add", "went silent").stdout == 'Added loss reason "went silent"\n'
     cli.ok("add", "Acme")

@@ -248,3 +248,30 @@ def test_a_back_dated_park_counts_what_came_after_its_moment(book):
     touch(book, deal_id, "2026-11-10T12:00:00+03:00", kind="call")  # logged before the command, after the moment
     state = cadence.park(book, deal_id, at=date(2026, 11, 5))["cadence"]
     assert (state["touches_done"], state["next_due"]) == (1, "2026-11-17")
+
+
+def test_a_whole_day_touch_on_the_parking_day_counts(book, clock):
+    """Parked at 09:00, then `log … --at today`: the day is compared as a day, as `when.earlier` does."""
+    deal_id = new_deal(book, at=date(2026, 11, 20))
+    clock("2026-11-22T09:00")
+    cadence.park(book, deal_id)
+    clock("2026-11-22T18:00")
+    touch(book, deal_id, "2026-11-22", kind="call")
+    state = cadence.state(book, deal_id)
+    assert (state["touches_done"], state["next_due"]) == (1, "2026-11-29")
+
+
+def test_a_whole_day_touch_logged_before_parking_that_day_does_not_count(book, clock):
+    deal_id = new_deal(book)
+    touch(book, deal_id, "2026-11-22", kind="call")
+    assert cadence.park(book, deal_id)["cadence"]["touches_done"] == 0
+
+
+def test_a_park_dated_as_a_day_counts_that_days_touches_logged_after_it(book):
+    """Parked `--at today` (a whole day): a call at 08:00 logged before the command is not after the parking,
+    one at 08:00 logged after it is; the day is one moment, the log's order breaks the tie."""
+    deal_id = new_deal(book, at=date(2026, 11, 1))
+    touch(book, deal_id, "2026-11-22T08:00:00+03:00", kind="call")
+    assert cadence.park(book, deal_id, at=date(2026, 11, 22))["cadence"]["touches_done"] == 0
+    touch(book, deal_id, "2026-11-22T08:00:00+03:00", kind="email")
+    assert cadence.state(book, deal_id)["touches_done"] == 1

@@ -215,3 +215,38 @@ def test_parse_offset_reads_and_prints():
     assert str(when.parse_offset("-2w")) == "-2w"
     with pytest.raises(InputError, match="offset"):
         when.parse_offset("tomorrow")
+
+
+DEC_20 = datetime(2026, 12, 20, 10, 0, tzinfo=MSK)
+
+
+@pytest.mark.parametrize("text, ahead, expected", [
+    ("5 Jan", True, date(2027, 1, 5)),  # a plan: the next 5 January, not the one gone by
+    ("Jan 5", True, date(2027, 1, 5)),
+    ("5 Jan", False, date(2026, 1, 5)),  # a record: the last one
+    ("5 Jan", None, date(2026, 1, 5)),  # neither: this year's
+    ("25 Dec", True, date(2026, 12, 25)),
+    ("25 Dec", False, date(2025, 12, 25)),  # not in the future
+    ("20 Dec", True, date(2026, 12, 20)),  # today is both the next and the last
+    ("20 Dec", False, date(2026, 12, 20)),
+    ("29 Feb", True, date(2028, 2, 29)),  # the next leap year
+    ("29 Feb", False, date(2024, 2, 29)),  # the last one
+    ("5 Jan 14:30", True, at(2027, 1, 5, 14, 30)),  # a time rides along
+    ("tue 5 Jan", True, date(2027, 1, 5)),  # the weekday is checked against the chosen year
+    ("5 Jan 2026", True, date(2026, 1, 5)),  # a typed year is kept, whatever the direction
+    ("25 Dec 2026", False, date(2026, 12, 25)),
+])
+def test_a_year_less_date_falls_in_the_year_its_direction_says(text, ahead, expected):
+    assert when.parse(text, DEC_20, ahead=ahead) == expected
+
+
+def test_a_year_less_29_february_rolls_across_a_century_without_one():
+    """2100 is no leap year: from March 2096 the next 29 February is eight years away."""
+    assert when.parse("29 Feb", datetime(2096, 3, 1, tzinfo=MSK), ahead=True) == date(2104, 2, 29)
+    assert when.parse("29 Feb", datetime(2104, 2, 28, tzinfo=MSK), ahead=False) == date(2096, 2, 29)
+
+
+def test_a_year_less_29_february_in_a_year_without_one_asks_for_the_year():
+    with pytest.raises(InputError, match=r"'29 Feb' is not a day of 2026; write the date with its year"):
+        when.parse("29 Feb", DEC_20)
+    assert when.parse("29 Feb", datetime(2028, 1, 5, tzinfo=MSK)) == date(2028, 2, 29)
