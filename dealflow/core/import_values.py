@@ -180,9 +180,13 @@ def _built(year: int, month: int, day: int, hour: str | None, minute: str | None
 
 
 def _worded(text: str, day_first: bool) -> when.Moment:
+    """A date written with a month's name (`1 Dec 2026`). One without a year is refused: dateutil would take
+    the machine's own year, and a file's dates must not change with the day it is imported."""
     from dateutil import parser  # only for dates written with month names
 
-    parsed = parser.parse(text, dayfirst=day_first, fuzzy=False)
+    parsed = parser.parse(text, dayfirst=day_first, fuzzy=False, default=datetime(2000, 1, 1))
+    if parsed.year == 2000 and parser.parse(text, dayfirst=day_first, default=datetime(2001, 1, 1)).year == 2001:
+        raise InputError(f"{text!r} has no year; write the date in full (5 Jan 2026)")
     return _moment(parsed, timed=re.search(r"\d:\d\d", text) is not None)
 
 

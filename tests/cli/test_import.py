@@ -832,3 +832,12 @@ def test_a_loss_reason_on_a_deal_that_is_not_lost_is_named_not_dropped_silently(
     assert query(db_path, "SELECT title, status, lost_reason, lost_note FROM deals ORDER BY id") == [
         ("A", "won", None, None), ("B", "lost", "Дорого", "далеко"), ("C", "open", None, None)]
 
+
+
+def test_a_worded_date_without_a_year_is_a_row_error_not_this_machines_year(cli, db_path, tmp_path, assert_refused):
+    path = write(tmp_path / "d.csv", "title,created\nA,5 Jan 2026\nB,5 Jan\nC,\"Dec 1, 2025 14:30\"\n")
+    assert_refused("import", "deals", str(path),
+                   message="line 3: created: '5 Jan' has no year; write the date in full (5 Jan 2026)")
+    cli.ok("import", "deals", str(path), "--skip-errors")
+    assert query(db_path, "SELECT title, created_at FROM deals ORDER BY id") == [
+        ("A", "2026-01-05"), ("C", "2025-12-01T14:30:00+03:00")]
