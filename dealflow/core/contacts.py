@@ -9,7 +9,8 @@ from dealflow.core import activities, clock, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Ambiguous, Conflict, InputError, NotFound
 from dealflow.core.text import (PHONE_KEY_LENGTH, PHONE_KEY_SQL, TAG_MATCH, clean, digits, email_key, fold,
-                                is_extension, phone_key, tags_edited, tags_join, without_extension)
+                                is_extension, phone_key, refuse_empty_filters, tags_edited, tags_join,
+                                without_extension)
 
 FIELDS = ("name", "company", "email", "phone", "source", "tags", "notes")
 MATCH_KEYS = ("phone_digits", "email_key")  # stored for matching, never shown
@@ -302,6 +303,9 @@ def _quoted(text: str) -> str:
 
 
 def listing(book: Book, *, search: str | None = None, tag: str | None = None) -> list[dict[str, Any]]:
+    refuse_empty_filters({"search": search, "tag": tag},
+                         {"search": "some text of the name, company, email or phone", "tag": "a tag (--tag vip)"},
+                         "contact")
     where, params = [], []
     if search:
         where.append("(instr(fold(c.name), ?) OR instr(fold(coalesce(c.company, '')), ?) "

@@ -10,7 +10,7 @@ from typing import Any
 from dealflow.core import activities, cadence, clock, contacts, money, pipeline, reasons, settings, tasks, when
 from dealflow.core.book import Book
 from dealflow.core.errors import Conflict, InputError, NotFound
-from dealflow.core.text import TAG_MATCH, clean, fold, tags_edited, tags_join
+from dealflow.core.text import TAG_MATCH, clean, fold, refuse_empty_filters, tags_edited, tags_join
 
 STATUSES = ("open", "won", "lost")
 SORTS = {
@@ -330,14 +330,6 @@ FILTER_HINTS = {
 }
 
 
-def _check_filters(filters: dict[str, str | None]) -> None:
-    """An empty filter is refused, not ignored: `--stage "$STAGE"` with the variable unset would otherwise list
-    every deal, which reads as if they all matched."""
-    for name, value in filters.items():
-        if value is not None and not value.strip():
-            raise InputError(f"--{name} is empty; give {FILTER_HINTS[name]}, or leave --{name} out for every deal")
-
-
 def listing(book: Book, *, status: str = "open", stage: str | None = None, owner: str | None = None,
             source: str | None = None, contact: str | None = None, tag: str | None = None,
             search: str | None = None, sort: str = "pipeline", limit: int | None = None,
@@ -349,8 +341,8 @@ def listing(book: Book, *, status: str = "open", stage: str | None = None, owner
         raise InputError(f"unknown sort {sort!r}; use {', '.join(SORTS)}")
     if limit is not None and not 1 <= limit <= 10**9:
         raise InputError("--limit must be from 1 to 1000000000")
-    _check_filters({"stage": stage, "owner": owner, "source": source, "contact": contact, "tag": tag,
-                    "search": search})
+    refuse_empty_filters({"stage": stage, "owner": owner, "source": source, "contact": contact, "tag": tag,
+                          "search": search}, FILTER_HINTS, "deal")
     where, params = [], {"today": clock.today().isoformat()}
     if sort == "value":
         params["currency"] = settings.get(book, "currency")

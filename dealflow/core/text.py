@@ -27,6 +27,16 @@ class Regex:
         return getattr(compiled, name)
 
 
+def refuse_empty_filters(filters: dict[str, str | None], hints: dict[str, str], listed: str) -> None:
+    """An empty filter is refused, not ignored: `--tag "$TAG"` with the variable unset would otherwise list
+    every row, which reads as if they all matched. `hints` says what to give for each filter."""
+    from dealflow.core.errors import InputError
+
+    for name, value in filters.items():
+        if value is not None and not value.strip():
+            raise InputError(f"--{name} is empty; give {hints[name]}, or leave --{name} out for every {listed}")
+
+
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """`1 deal`, `0 deals`, `3 deals`: a count and its noun in the right number, for every message that counts;
     `plural` when the noun does not just take an s (`touch`, `touches`; `activity`, `activities`)."""

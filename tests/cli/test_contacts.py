@@ -138,3 +138,10 @@ def test_call_backs_of_a_merged_contact_name_the_one_kept(cli, petr):
     cli.ok("contact", "merge", "1", "2")
     [task] = json.loads(cli.ok("tasks", "-f", "json").stdout)
     assert (task["text"], task["contact"]) == ("Call back Пётр Смирнов", "Пётр Смирнов")
+
+
+@pytest.mark.parametrize(("option", "what"), [("--tag", "a tag (--tag vip)"), ("--search", "some text of the name")])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_contact_filter_is_refused_not_ignored(cli, assert_refused, petr, option, what, value):
+    """`contact list --tag "$TAG"` with the variable unset listed everyone, as if the filter had matched them all."""
+    assert_refused("contact", "list", option, value, message=f"Error: {option} is empty; give {what}")
