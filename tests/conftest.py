@@ -127,3 +127,12 @@ def run_exe(*args: str, env: dict[str, str] | None = None, input: str | None = N
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([*dealflow_exe(), *args], capture_output=True, text=True, env=full_env, input=input,
                           timeout=120)
+
+
+def one(db_path: Path, sql: str) -> tuple | None:
+    """The first row a query of the book gives, read outside dealflow."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql).fetchone()
+    finally:
+        conn.close()

@@ -1,15 +1,8 @@
 """`--at WHEN` on the commands that record an event and were added last: done, invoice void, sweep --close."""
 
 import json
-import sqlite3
 
-
-def one(db_path, sql):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql).fetchone()
-    finally:
-        conn.close()
+from tests.conftest import one
 
 
 def test_done_at_back_dates_the_completion(cli, db_path):

@@ -1,17 +1,10 @@
 """A date typed without a year (`5 Jan`) on 20 December: a plan means the next one, a record the last one."""
 
 import json
-import sqlite3
 
 import pytest
 
-
-def one(db_path, sql):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql).fetchone()
-    finally:
-        conn.close()
+from tests.conftest import one
 
 
 @pytest.fixture
