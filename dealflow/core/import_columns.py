@@ -135,6 +135,7 @@ class Columns:
         self.single_width = max((index for _, index in self.single), default=0) + 1
         self.several = [(name, indexes) for name, indexes in self.fields.items() if len(indexes) > 1]
         self.several_names = frozenset(name for name, _ in self.several)
+        self.extra_details = not self.several_names.isdisjoint(("phone", "email"))  # see Job.other_details
         self.name_parts = [name for name in NAME_PARTS if name in self.fields]
         self.orders: dict[int, DateOrder] = {i: DateOrder(header[i]) for name in DATE_FIELDS & set(self.fields)
                                              for i in self.fields[name]}

@@ -418,8 +418,8 @@ class Job:
             if name and fold(numbered["name"]) != fold(name):
                 row.problem(number_field, f"contact #{number} is {numbered['name']!r}, not {name!r}")
             return number, []
-        email, phone = row.text("email"), row.text("phone")
-        phone, other_phones, other_emails = self.other_details(row, phone, email)
+        email, (phone, other_phones) = row.text("email"), contacts.split_phones(row.text("phone"))
+        other_emails = self.other_details(row, phone, email, other_phones) if self.columns.extra_details else []
         phone_digits = digits(phone)
         if email and (" " in email or "@" not in email.strip("@")):
             row.problem("email", f"{email!r} is not an email address")
@@ -477,20 +477,15 @@ class Job:
             self.notices.append(f"line {self.line}: {text}")
 
     @staticmethod
-    def other_details(row: Row, phone: str | None, email: str | None) -> tuple[str | None, list[str], list[str]]:
-        """(phone, other phones, other emails) of a row: a phone cell may list several numbers, and a file may
-        have several phone or email columns (amoCRM's work and mobile phones, work and personal emails).
-        The contact keeps one of each; the others are theirs too, so they go to notes rather than away."""
-        phone, other_phones = contacts.split_phones(phone)
+    def other_details(row: Row, phone: str | None, email: str | None, other_phones: list[str]) -> list[str]:
+        """A row's other emails, with its other phones added to `other_phones`, when the file has several phone
+        or email columns (amoCRM's work and mobile phones, work and personal emails): the contact keeps one of
+        each; the others are theirs too, so they go to notes rather than away."""
         for text in row.others("phone"):
             first, rest = contacts.split_phones(text)
             other_phones += [first, *rest]
-        other_emails = row.others("email")
-        if other_phones:
-            other_phones = _besides(phone, other_phones, lambda number: phone_key(digits(number) or "") or number)
-        if other_emails:
-            other_emails = _besides(email, other_emails, email_key)
-        return phone, other_phones, other_emails
+        other_phones[:] = _besides(phone, other_phones, lambda number: phone_key(digits(number) or "") or number)
+        return _besides(email, row.others("email"), email_key)
 
     def with_others(self, notes: str | None, field: str, kept: str | None, others: list[str]) -> str | None:
         """A contact's notes with the phones or emails a row gave besides the one kept (said once per row)."""
@@ -687,7 +682,7 @@ class Job:
             elif closed[1] != existing["closed_at"]:
                 self.redated_in_order(row, existing, closed)
         row.check()
-        if final_status != "lost":
+        if final_status != "lost" and ("lost_reason" in values or "lost_note" in values):
             self.unlost(row, final_status)
         if contact_id is not None or self.planned is not None:
             values["contact_id"] = self.adopt(contact_id, keys)
@@ -881,7 +876,9 @@ class Job:
             if (text := row.text(name)) is not None:
                 contact[name] = text
         tags, notes = self.tags_and_notes(row)
-        contact["phone"], other_phones, other_emails = self.other_details(row, contact["phone"], contact["email"])
+        contact["phone"], other_phones = contacts.split_phones(contact["phone"])
+        other_emails = self.other_details(row, contact["phone"], contact["email"], other_phones) \
+            if self.columns.extra_details else []
         notes = self.with_others(notes, "phone", contact["phone"], other_phones)
         notes = self.with_others(notes, "email", contact["email"], other_emails)
         contact.update({name: value for name, value in (("tags", tags), ("notes", notes)) if value is not None})
