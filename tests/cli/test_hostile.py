@@ -69,7 +69,8 @@ def test_names_are_stored_exactly_and_printed_inert(cli, name):
         assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
         if fmt == "tsv":
             assert all(len(line.split("\t")) == 9 for line in out.splitlines())
-    listed = csv.DictReader(io.StringIO(cli.ok("contact", "list", "-f", "csv").stdout, newline=""))
+    # The bytes: Click's `stdout` turns CRLF into LF, which would hide a name's own `\r\n`.
+    listed = csv.DictReader(io.StringIO(cli.ok("contact", "list", "-f", "csv").stdout_bytes.decode(), newline=""))
     assert {row["id"]: row["name"] for row in listed}[contact_id] == name.strip()  # CSV is data: exactly as stored
 
 
