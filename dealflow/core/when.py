@@ -108,9 +108,10 @@ def parse(text: str, now: datetime | None = None, ahead: bool | None = None) -> 
     lowered = cleaned.casefold()
     if not lowered:
         raise InputError(f"a date is required; use {ACCEPTED}")
-    for reader in (_relative, _day_and_time, _iso, _dotted, _free_form):
-        source = cleaned if reader in (_iso, _free_form) else lowered
-        moment = _free_form(source, now, ahead) if reader is _free_form else reader(source, now)
+    readers = ((_relative, lowered), (_day_and_time, lowered), (_iso, cleaned), (_dotted, lowered),
+               (lambda source, now: _free_form(source, now, ahead), cleaned))
+    for reader, source in readers:
+        moment = reader(source, now)
         if moment is not None:
             check_range(text, moment)  # before localizing too: far out of range, a time zone could overflow
             if isinstance(moment, datetime):
